@@ -1,0 +1,98 @@
+package unary
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+)
+
+// The client tasks are tested against fake Greeters defined here, so that they
+// do not depend on your server: each fake does one thing, on purpose.
+
+// scriptedGreeter answers every call with reply, or with err if it is set.
+type scriptedGreeter struct {
+	greeterpb.UnimplementedGreeterServer
+	reply string
+	err   error
+}
+
+func (g *scriptedGreeter) SayHello(context.Context, *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
+	return &greeterpb.HelloReply{Message: g.reply}, nil
+}
+
+// stallingGreeter never answers: it waits until the call's context is done,
+// the way an overloaded or stuck server would look to a client.
+type stallingGreeter struct {
+	greeterpb.UnimplementedGreeterServer
+}
+
+func (stallingGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+	<-ctx.Done()
+	return nil, status.FromContextError(ctx.Err()).Err()
+}
+
+func fakeClient(t *testing.T, fake greeterpb.GreeterServer) greeterpb.GreeterClient {
+	t.Helper()
+	conn := grpctest.Connect(t, func(s *grpc.Server) { greeterpb.RegisterGreeterServer(s, fake) })
+	return greeterpb.NewGreeterClient(conn)
+}
+
+func TestTask3_GreetReturnsTheReply(t *testing.T) {
+	client := fakeClient(t, &scriptedGreeter{reply: "the server's reply"})
+	got, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ada", time.Second)
+	if err != nil {
+		t.Fatalf("Greet(\"Ada\") failed: %v — task 3 in client.go: call client.SayHello and return its message", err)
+	}
+	if want := "the server's reply"; got != want {
+		t.Errorf("Greet(\"Ada\") = %q, want the reply's message %q — task 3 in client.go", got, want)
+	}
+}
+
+func TestTask3_GreetPassesErrorsThrough(t *testing.T) {
+	sent := status.Error(codes.PermissionDenied, "no greetings today")
+	client := fakeClient(t, &scriptedGreeter{err: sent})
+	_, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ada", time.Second)
+	grpctest.WantCode(t, `Greet("Ada")`, err, codes.PermissionDenied,
+		"task 3 in client.go: return the error SayHello gave you")
+	if status.Code(err) == codes.PermissionDenied && err.Error() != sent.Error() {
+		t.Errorf("Greet(\"Ada\") returned the error %q, want it unchanged: %q — task 3 in client.go: return err itself, not wrapped", err, sent)
+	}
+}
+
+func TestTask4_GreetGivesUpAtItsTimeout(t *testing.T) {
+	client := fakeClient(t, stallingGreeter{})
+	// The test itself gives up after 3 s: if Greet ignores its timeout, the
+	// call ends with Canceled from here rather than DeadlineExceeded.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := time.AfterFunc(3*time.Second, cancel)
+	defer stop.Stop()
+
+	const timeout = 100 * time.Millisecond
+	start := time.Now()
+	_, err := Greet(ctx, client, "Ada", timeout)
+	took := time.Since(start).Round(time.Millisecond)
+	grpctest.WantCode(t, "Greet(timeout 100ms) against a server that never answers", err, codes.DeadlineExceeded,
+		"task 4 in client.go: make the call with a context from context.WithTimeout(ctx, timeout) (it took "+took.String()+")")
+}
+
+func TestTask5_GreetRefusesInvalidUTF8(t *testing.T) {
+	client := fakeClient(t, &scriptedGreeter{reply: "should not be reached"})
+	_, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ad\xffa", time.Second)
+	grpctest.WantCode(t, `Greet("Ad\xffa")`, err, codes.InvalidArgument,
+		"task 5 in client.go: check utf8.ValidString(name) before calling and return status.Error(codes.InvalidArgument, …)")
+	if status.Code(err) == codes.InvalidArgument && !strings.Contains(status.Convert(err).Message(), "UTF-8") {
+		t.Errorf("Greet(\"Ad\\xffa\") error %q does not say the name is not valid UTF-8 — task 5 in client.go", err)
+	}
+}

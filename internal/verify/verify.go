@@ -1,0 +1,90 @@
+// Package verify proves the workshop works: that it is formatted and vetted,
+// that its generated code is current, and that for every step the tests fail
+// on the skeleton (so they teach something) and pass on the solution (so the
+// tasks can be done). `go run ./cmd/workshop verify` runs it; so does CI.
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+)
+
+// Options tune a run.
+type Options struct {
+	// SkipGenerate leaves out the generated-code check, which needs the code
+	// generators built (slow on a cold cache). Only verify's own tests use it.
+	SkipGenerate bool
+}
+
+// Run runs every check on the workshop at root, reporting each on out as it
+// finishes, then a line "N passed, N failed". It returns an error if any
+// check failed.
+func Run(ctx context.Context, root string, out io.Writer, opts Options) error {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	r := &reporter{out: out}
+
+	r.check("gofmt: every .go file is formatted", checkGofmt(root))
+	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
+	if !opts.SkipGenerate {
+		r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
+	}
+
+	all, err := steps.Discover(root)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
+	}
+	tmp, err := os.MkdirTemp("", "workshop-verify-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, res := range checkSteps(ctx, root, tmp, all) {
+		r.check(res.name, res.err)
+	}
+
+	fmt.Fprintf(out, "\n%d passed, %d failed\n", r.passed, r.failed)
+	if r.failed > 0 {
+		return fmt.Errorf("%d check(s) failed", r.failed)
+	}
+	return nil
+}
+
+// reporter prints each check as it completes and counts them.
+type reporter struct {
+	out            io.Writer
+	passed, failed int
+}
+
+func (r *reporter) check(name string, err error) {
+	if err != nil {
+		r.fail(name, err)
+		return
+	}
+	r.passed++
+	fmt.Fprintf(r.out, "✓ %s\n", name)
+}
+
+func (r *reporter) fail(name string, err error) {
+	r.failed++
+	fmt.Fprintf(r.out, "✗ %s\n%s\n", name, indent(err.Error()))
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "    " + l
+	}
+	return strings.Join(lines, "\n")
+}
