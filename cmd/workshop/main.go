@@ -1,6 +1,4 @@
-// Command workshop is the workshop's companion.
-//
-//	go run ./cmd/workshop verify   prove every step: skeletons fail, solutions pass
+// Command workshop is the workshop's companion; run it with no arguments for help.
 package main
 
 import (
@@ -8,32 +6,44 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-
-	"github.com/grpc-streaming-workshop/workshop/internal/verify"
 )
 
-const usage = `usage: go run ./cmd/workshop <command>
+// command is one subcommand of the workshop tool.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, args []string) error
+}
 
-commands:
-  verify   for maintainers and CI: gofmt, vet, generated code, and for every
-           step, its task tests fail on the skeleton and pass on the solution
-`
+var commands = []command{
+	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
+	{"verify", "", "for maintainers and CI: gofmt, vet, generated code, and for every step its task\n\ttests fail on the skeleton and pass on the solution", runVerify},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	if len(os.Args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
+		return
 	}
-	switch os.Args[1] {
-	case "verify":
-		if err := verify.Run(ctx, ".", os.Stdout, verify.Options{}); err != nil {
-			os.Exit(1)
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			if err := c.run(ctx, os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "workshop "+c.name+":", err)
+				os.Exit(1)
+			}
+			return
 		}
-	default:
-		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
-		os.Exit(2)
+	}
+	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n", os.Args[1])
+	usage()
+	os.Exit(2)
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: go run ./cmd/workshop <command> [arguments]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %s %s\n\t%s\n", c.name, c.args, c.help)
 	}
 }

@@ -15,17 +15,10 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
-// Options tune a run.
-type Options struct {
-	// SkipGenerate leaves out the generated-code check, which needs the code
-	// generators built (slow on a cold cache). Only verify's own tests use it.
-	SkipGenerate bool
-}
-
 // Run runs every check on the workshop at root, reporting each on out as it
 // finishes, then a line "N passed, N failed". It returns an error if any
 // check failed.
-func Run(ctx context.Context, root string, out io.Writer, opts Options) error {
+func Run(ctx context.Context, root string, out io.Writer) error {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
@@ -34,9 +27,7 @@ func Run(ctx context.Context, root string, out io.Writer, opts Options) error {
 
 	r.check("gofmt: every .go file is formatted", checkGofmt(root))
 	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
-	if !opts.SkipGenerate {
-		r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
-	}
+	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
 
 	all, err := steps.Discover(root)
 	if err != nil {
