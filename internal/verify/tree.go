@@ -173,3 +173,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// checkTooling runs the tests of the code that is not a step: the shared
+// plumbing under internal/ and the workshop command itself.
+func checkTooling(ctx context.Context, root string) error {
+	var patterns []string
+	for _, dir := range []string{"internal", "cmd"} {
+		if _, err := os.Stat(filepath.Join(root, dir)); err == nil {
+			patterns = append(patterns, "./"+dir+"/...")
+		}
+	}
+	if len(patterns) == 0 {
+		return nil
+	}
+	return goCommand(ctx, root, append([]string{"test", "-race", "-count=1"}, patterns...)...)
+}

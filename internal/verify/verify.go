@@ -28,6 +28,7 @@ func Run(ctx context.Context, root string, out io.Writer) error {
 	r.check("gofmt: every .go file is formatted", checkGofmt(root))
 	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
 	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
+	r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
 
 	all, err := steps.Discover(root)
 	if err != nil {
