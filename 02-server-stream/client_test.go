@@ -69,8 +69,8 @@ type endlessFactorizer struct {
 
 func (f *endlessFactorizer) PrimeFactors(_ *factorspb.FactorRequest, stream grpc.ServerStreamingServer[factorspb.Factor]) error {
 	for _, p := range []int64{2, 3, 5} {
-		if err := stream.Send(&factorspb.Factor{Prime: p}); err != nil {
-			return err
+		if stream.Send(&factorspb.Factor{Prime: p}) != nil {
+			break // the client hung up already
 		}
 	}
 	<-stream.Context().Done()

@@ -33,7 +33,7 @@ const (
 )
 
 // newFactorizerClient starts the learner's Server in memory and returns a client for it.
-func newFactorizerClient(t *testing.T) factorspb.FactorizerClient {
+func newFactorizerClient(t testing.TB) factorspb.FactorizerClient {
 	t.Helper()
 	conn := grpctest.Connect(t, func(s *grpc.Server) {
 		factorspb.RegisterFactorizerServer(s, &Server{})
@@ -41,11 +41,16 @@ func newFactorizerClient(t *testing.T) factorspb.FactorizerClient {
 	return factorspb.NewFactorizerClient(conn)
 }
 
-// collect makes one PrimeFactors call and returns every factor it streamed,
-// and the error the stream ended with (nil for OK).
-func collect(t *testing.T, client factorspb.FactorizerClient, number int64) ([]int64, error) {
+// collect makes one PrimeFactors call, with a deadline, and returns every
+// factor it streamed and the error the stream ended with (nil for OK).
+func collect(t testing.TB, client factorspb.FactorizerClient, number int64) ([]int64, error) {
 	t.Helper()
-	stream, err := client.PrimeFactors(grpctest.Context(t, 5*time.Second), &factorspb.FactorRequest{Number: number})
+	return drain(grpctest.Context(t, 5*time.Second), client, number)
+}
+
+// drain makes one PrimeFactors call with ctx and reads it to the end.
+func drain(ctx context.Context, client factorspb.FactorizerClient, number int64) ([]int64, error) {
+	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: number})
 	if err != nil {
 		return nil, err
 	}
