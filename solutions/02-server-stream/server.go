@@ -1,0 +1,58 @@
+package serverstream
+
+import (
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/02-server-stream/factorspb"
+)
+
+// Server implements the Factorizer service of factors.proto.
+//
+// It embeds factorspb.UnimplementedFactorizerServer by value, as every gRPC
+// server type should: an rpc added to the proto later answers Unimplemented
+// instead of breaking the build.
+type Server struct {
+	factorspb.UnimplementedFactorizerServer
+}
+
+// PrimeFactors is a server-streaming rpc: one FactorRequest in, any number of
+// Factor messages out. gRPC calls it on its own goroutine for every call, and
+// the stream lasts exactly as long as this method runs: each stream.Send puts
+// one message on the wire at once, and returning ends the stream, with
+// status OK if the error is nil (the client's Recv then returns io.EOF) or
+// with the status of the error.
+//
+// stream.Context() is the call's context. It is done when the client cancels
+// the call, when the call's deadline passes, or when the client goes away.
+// Nothing stops this method for you: it must notice and return.
+func (s *Server) PrimeFactors(req *factorspb.FactorRequest, stream grpc.ServerStreamingServer[factorspb.Factor]) error {
+	n := req.GetNumber()
+	if n < 2 {
+		return status.Errorf(codes.InvalidArgument, "number must be at least 2, got %d", n)
+	}
+
+	// Trial division: try every candidate p from 2 up. While p divides n, it
+	// is a prime factor (every smaller prime has already been divided out),
+	// so divide it out. Once p*p > n (written p <= n/p, which cannot
+	// overflow), what is left of n, if more than 1, is the last prime factor.
+	ctx := stream.Context()
+	for p := int64(2); p <= n/p; p++ {
+		// ctx.Err() is cheap next to the division below, so checking on every
+		// pass costs little and stops the search at once when the call ends.
+		if err := ctx.Err(); err != nil {
+			return status.FromContextError(err).Err()
+		}
+		for n%p == 0 {
+			n /= p
+			if err := stream.Send(&factorspb.Factor{Prime: p}); err != nil {
+				return err
+			}
+		}
+	}
+	if n > 1 {
+		return stream.Send(&factorspb.Factor{Prime: n})
+	}
+	return nil
+}
