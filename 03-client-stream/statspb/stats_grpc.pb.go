@@ -44,7 +44,7 @@ type StatsClient interface {
 	//
 	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity; the
 	// message names the offending sample by its index, counting from 0
-	// ("sample 7 is NaN: …"). The server stops reading there.
+	// ("sample 7 (counting from 0) is NaN: …"). The server stops reading there.
 	Summarize(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[Sample, Summary], error)
 }
 
@@ -87,7 +87,7 @@ type StatsServer interface {
 	//
 	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity; the
 	// message names the offending sample by its index, counting from 0
-	// ("sample 7 is NaN: …"). The server stops reading there.
+	// ("sample 7 (counting from 0) is NaN: …"). The server stops reading there.
 	Summarize(grpc.ClientStreamingServer[Sample, Summary]) error
 	mustEmbedUnimplementedStatsServer()
 }
