@@ -1,10 +1,7 @@
 package clientstream
 
 import (
-	"errors"
-	"io"
 	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,14 +35,14 @@ func BenchmarkSummarize(b *testing.B) {
 	}, grpc.StreamInterceptor(probe.intercept))
 	client := statspb.NewStatsClient(conn)
 
-	stream(b, client, small) // warm up the connection and its buffers
-	stream(b, client, small) // the baseline, measured in the same run
+	mustStream(b, client, small) // warm up the connection and its buffers
+	mustStream(b, client, small) // the baseline, measured in the same run
 	smallHeap := probe.heapAtEOF.Load()
 
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		stream(b, client, large)
+		mustStream(b, client, large)
 	}
 	elapsed := b.Elapsed()
 	runtime.ReadMemStats(&after)
@@ -61,56 +58,10 @@ func BenchmarkSummarize(b *testing.B) {
 	b.ReportMetric((float64(largeHeap)-float64(smallHeap))/(large-small), "growth-B/sample")
 }
 
-// stream sends n samples (1, 2, …, n) on one Summarize call and checks the reply.
-func stream(b *testing.B, client statspb.StatsClient, n int) {
+// mustStream streams 1, 2, …, n on one call and fails the benchmark on error.
+func mustStream(b *testing.B, client statspb.StatsClient, n int) {
 	b.Helper()
-	// A gRPC client keeps what it has sent, up to 256 KiB, until the server
-	// answers, so that it can retry the call transparently. That holds all of
-	// a 10k stream but not a 1M one, and it is not the server's memory: turn it off.
-	s, err := client.Summarize(grpctest.Context(b, time.Minute), grpc.MaxRetryRPCBufferSize(0))
-	if err != nil {
-		b.Fatal(err)
+	if _, err := streamOneToN(grpctest.Context(b, time.Minute), client, n); err != nil {
+		b.Fatalf("Summarize(1, 2, …, %d): %v", n, err)
 	}
-	sample := &statspb.Sample{}
-	for i := range n {
-		sample.Value = float64(i + 1)
-		if err := s.Send(sample); err != nil {
-			b.Fatalf("Send(sample %d): %v", i, err)
-		}
-	}
-	summary, err := s.CloseAndRecv()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if summary.GetCount() != int64(n) {
-		b.Fatalf("Summarize(%d samples) counted %d", n, summary.GetCount())
-	}
-}
-
-// heapProbe is a stream interceptor that measures the live heap at the end of
-// each stream: when the handler's Recv returns io.EOF it collects garbage and
-// records what is still in use, while the handler still holds its state.
-type heapProbe struct {
-	heapAtEOF atomic.Uint64 // bytes, of the last stream that ended
-}
-
-func (p *heapProbe) intercept(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	return handler(srv, probedStream{ss, p})
-}
-
-type probedStream struct {
-	grpc.ServerStream
-	probe *heapProbe
-}
-
-func (s probedStream) RecvMsg(m any) error {
-	err := s.ServerStream.RecvMsg(m)
-	if errors.Is(err, io.EOF) {
-		var mem runtime.MemStats
-		runtime.GC() // twice: the first only moves pooled buffers (sync.Pool) aside
-		runtime.GC()
-		runtime.ReadMemStats(&mem)
-		s.probe.heapAtEOF.Store(mem.HeapAlloc)
-	}
-	return err
 }

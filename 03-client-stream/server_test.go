@@ -234,3 +234,34 @@ func TestTask3_EmptyStreamHasCountZero(t *testing.T) {
 		t.Errorf("Summarize(no samples) = %s, want every field 0 — task 3 in server.go: %s", show(got), strings.Join(append(why, "see stats.proto"), "; "))
 	}
 }
+
+func TestTask1_KeepsRunningValuesNotTheSamples(t *testing.T) {
+	const small, large = 10_000, 100_000
+	probe := &heapProbe{}
+	conn := grpctest.Connect(t, func(s *grpc.Server) {
+		statspb.RegisterStatsServer(s, &Server{})
+	}, grpc.StreamInterceptor(probe.intercept))
+	client := statspb.NewStatsClient(conn)
+
+	heapAfter := func(n int) uint64 {
+		t.Helper()
+		ctx := grpctest.Context(t, 20*time.Second)
+		if _, err := streamOneToN(ctx, client, n); err != nil {
+			if ctx.Err() != nil {
+				t.Fatalf("Summarize(1, 2, …, %d) never answered — task 1 in server.go: after the last sample Recv returns io.EOF; answer then with stream.SendAndClose", n)
+			}
+			t.Fatalf("Summarize(1, 2, …, %d) failed: %v — task 1 in server.go", n, err)
+		}
+		return probe.heapAtEOF.Load()
+	}
+	heapAfter(small) // warm up the connection
+	before, after := heapAfter(small), heapAfter(large)
+
+	// Keeping the samples in a []float64 costs at least 8 bytes each: 0.7 MB
+	// more at the end of the long stream. Running values cost nothing more.
+	const limit = 1 << 19
+	if growth := int64(after) - int64(before); growth > limit {
+		t.Errorf("the server's live heap at the end of a stream of %d samples was %.1f MB larger than after %d samples (%.1f bytes per extra sample), want under %.1f MB — task 1 in server.go: keep running values (count, sum, min, max), not a slice of the samples",
+			large, float64(growth)/(1<<20), small, float64(growth)/(large-small), float64(limit)/(1<<20))
+	}
+}
