@@ -70,7 +70,7 @@ func ask(t *testing.T, s stream, id uint64, number int64) *factorpb.Factorizatio
 
 // wantEndOK half-closes the stream and checks that the server ends it with
 // OK, which the client's Recv reports as io.EOF.
-func wantEndOK(t *testing.T, s stream, hint string) {
+func wantEndOK(t *testing.T, s stream) {
 	t.Helper()
 	if err := s.CloseSend(); err != nil {
 		t.Fatalf("CloseSend: %v", err)
@@ -79,17 +79,17 @@ func wantEndOK(t *testing.T, s stream, hint string) {
 	switch {
 	case errors.Is(err, io.EOF):
 	case status.Code(err) == codes.DeadlineExceeded:
-		t.Fatalf("the stream did not end after CloseSend — %s: when Recv returns io.EOF, return nil", hint)
+		t.Fatalf("the stream did not end after CloseSend — task 1 in server.go: when Recv returns io.EOF, return nil")
 	case err != nil && status.Convert(err).Message() == "EOF":
-		t.Fatalf("after CloseSend, Recv returned %v, want io.EOF — %s: return nil at io.EOF, not io.EOF itself (gRPC sends that as an Unknown error)", err, hint)
+		t.Fatalf("after CloseSend, Recv returned %s, want io.EOF — task 1 in server.go: return nil at io.EOF, not io.EOF itself (gRPC sends that as an Unknown error)", describe(err))
 	default:
-		t.Fatalf("after CloseSend, Recv returned %v, want io.EOF (the stream ended with OK) — %s", describe(err), hint)
+		t.Fatalf("after CloseSend, Recv returned %s, want io.EOF (the stream ended with OK) — task 1 in server.go: return nil at io.EOF", describe(err))
 	}
 }
 
 func describe(err error) string {
 	if err == nil {
-		return "a reply"
+		return "no error"
 	}
 	return fmt.Sprintf("%s (%q)", status.Code(err), status.Convert(err).Message())
 }
@@ -114,7 +114,7 @@ func TestTask1_AnswersEachNumberAsItArrives(t *testing.T) {
 				tc.number, reply.GetPrimes(), reply.GetError(), tc.want)
 		}
 	}
-	wantEndOK(t, s, "task 1 in server.go")
+	wantEndOK(t, s)
 }
 
 func TestTask1_RepliesCarryTheRequestID(t *testing.T) {
@@ -131,13 +131,13 @@ func TestTask1_RepliesCarryTheRequestID(t *testing.T) {
 				req.id, req.number, reply.GetId(), reply.GetNumber())
 		}
 	}
-	wantEndOK(t, s, "task 1 in server.go")
+	wantEndOK(t, s)
 }
 
 func TestTask1_EndsWithOKWhenTheClientIsDone(t *testing.T) {
 	client, returned := startServer(t)
 	s := openStream(t, grpctest.Context(t, 5*time.Second), client)
-	wantEndOK(t, s, "task 1 in server.go") // a stream with no request at all is fine too
+	wantEndOK(t, s) // a stream with no request at all is fine too
 	if err := <-returned; err != nil {
 		t.Errorf("Factorize returned %v after the client's CloseSend, want nil — task 1 in server.go", err)
 	}
@@ -168,7 +168,7 @@ func TestTask2_InBandErrorForNumbersBelowTwo(t *testing.T) {
 	if reply := ask(t, s, 4, 12); !slices.Equal(reply.GetPrimes(), []int64{2, 2, 3}) {
 		t.Errorf("after the bad numbers, the reply to 12 = %v, want [2 2 3] — task 2 in server.go", reply.GetPrimes())
 	}
-	wantEndOK(t, s, "task 2 in server.go")
+	wantEndOK(t, s)
 }
 
 func TestTask4_HandlerStopsWhenTheClientCancels(t *testing.T) {
