@@ -131,7 +131,7 @@ func viaPipeline(ctx context.Context, client factorpb.FactorizerClient, numbers 
 }
 
 // drain receives want answers and then the end of the stream (io.EOF).
-func drain(stream stream, want int) error {
+func drain(stream rawStream, want int) error {
 	got := 0
 	for {
 		_, err := stream.Recv()

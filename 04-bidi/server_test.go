@@ -21,6 +21,9 @@ import (
 // The server tasks are tested through the generated client stub, one message
 // at a time, so that each test controls exactly what the server sees and when.
 
+// rawStream is the client's end of a Factorize stream, used directly.
+type rawStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]
+
 // bigPrime is the largest prime below 2^63: trial division takes seconds.
 const bigPrime = 9223372036854775783
 
@@ -41,7 +44,7 @@ func startServer(t *testing.T) (factorpb.FactorizerClient, <-chan error) {
 }
 
 // openStream opens a Factorize stream that gives up after a few seconds.
-func openStream(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) stream {
+func openStream(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) rawStream {
 	t.Helper()
 	s, err := client.Factorize(ctx)
 	if err != nil {
@@ -51,7 +54,7 @@ func openStream(t *testing.T, ctx context.Context, client factorpb.FactorizerCli
 }
 
 // ask sends one request and returns the reply that comes back for it.
-func ask(t *testing.T, s stream, id uint64, number int64) *factorpb.Factorization {
+func ask(t *testing.T, s rawStream, id uint64, number int64) *factorpb.Factorization {
 	t.Helper()
 	if err := s.Send(&factorpb.FactorRequest{Id: id, Number: number}); err != nil {
 		// Send reports a stream that has already ended as io.EOF; Recv says why.
@@ -70,7 +73,7 @@ func ask(t *testing.T, s stream, id uint64, number int64) *factorpb.Factorizatio
 
 // wantEndOK half-closes the stream and checks that the server ends it with
 // OK, which the client's Recv reports as io.EOF.
-func wantEndOK(t *testing.T, s stream) {
+func wantEndOK(t *testing.T, s rawStream) {
 	t.Helper()
 	if err := s.CloseSend(); err != nil {
 		t.Fatalf("CloseSend: %v", err)

@@ -13,9 +13,9 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
 
-// stream is the client's end of a Factorize stream: it sends FactorRequests
-// and receives Factorizations.
-type stream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]
+// clientStream is the client's end of a Factorize stream: it sends
+// FactorRequests and receives Factorizations.
+type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]
 
 // Factorize runs one Factorize stream: it reads numbers from in, one per
 // line, sends each the moment it is read, and prints each answer to out the
@@ -52,7 +52,7 @@ func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Read
 // It returns nil when it stops early too: when ctx is done or Send fails,
 // the stream is over, and receive returns the reason from Recv. (Send
 // reports a broken stream as a bare io.EOF; the status comes from Recv.)
-func send(ctx context.Context, stream stream, lines <-chan string, p *console.Printer) error {
+func send(ctx context.Context, stream clientStream, lines <-chan string, p *console.Printer) error {
 	var id uint64
 	for {
 		select {
@@ -80,7 +80,7 @@ func send(ctx context.Context, stream stream, lines <-chan string, p *console.Pr
 // receive prints each answer as it arrives, until the server ends the
 // stream: with OK, which Recv reports as io.EOF and receive as nil, or with
 // a status error, which receive returns unchanged.
-func receive(stream stream, p *console.Printer) error {
+func receive(stream clientStream, p *console.Printer) error {
 	for {
 		reply, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
