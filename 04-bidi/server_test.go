@@ -155,6 +155,9 @@ func TestTask2_InBandErrorForNumbersBelowTwo(t *testing.T) {
 			t.Fatalf("sending {id: %d, number: %d}: %v", id, n, err)
 		}
 		reply, err := s.Recv()
+		if status.Code(err) == codes.Unimplemented {
+			t.Fatalf("the reply to %d: Recv returned %s — task 1 in server.go comes first", n, describe(err))
+		}
 		if err != nil {
 			t.Fatalf("the reply to %d: Recv returned %s, want a Factorization with Error set — task 2 in server.go: a number below 2 must not end the stream; answer it with reply.Error set and a nil error",
 				n, describe(err))

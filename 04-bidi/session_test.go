@@ -17,9 +17,10 @@ import (
 type session struct {
 	t        *testing.T
 	in       *io.PipeWriter
-	printed  chan string // each line Factorize printed, in order
-	done     chan error  // receives what Factorize returned
-	returned bool        // Factorize has returned, with err
+	inReader *io.PipeReader // Factorize's end of the input pipe
+	printed  chan string    // each line Factorize printed, in order
+	done     chan error     // receives what Factorize returned
+	returned bool           // Factorize has returned, with err
 	err      error
 }
 
@@ -30,7 +31,7 @@ const patience = 2 * time.Second
 func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) *session {
 	t.Helper()
 	pr, pw := io.Pipe()
-	s := &session{t: t, in: pw, printed: make(chan string, 100), done: make(chan error, 1)}
+	s := &session{t: t, in: pw, inReader: pr, printed: make(chan string, 100), done: make(chan error, 1)}
 	// Closing both ends when the test ends unblocks anything still reading
 	// or writing them, so that no goroutine outlives the test.
 	t.Cleanup(func() {
@@ -44,16 +45,21 @@ func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerC
 // typeLine writes line to Factorize's input, as a user pressing Enter.
 func (s *session) typeLine(line, hint string) {
 	s.t.Helper()
-	written := make(chan struct{})
+	written := make(chan error, 1)
 	go func() {
-		s.in.Write([]byte(line + "\n")) // fails only once the test has ended and closed the pipe
-		close(written)
+		_, err := s.in.Write([]byte(line + "\n")) // returns once Factorize has read the line
+		written <- err
 	}()
 	select {
 	case <-written:
 	case err := <-s.doneChan():
 		s.setReturned(err)
-		s.t.Fatalf("Factorize returned %s before it read the line %q — %s", describe(err), line, hint)
+		// Factorize may have read the line and returned since. Closing its
+		// end of the pipe tells: a write still waiting for a reader fails.
+		s.inReader.Close()
+		if werr := <-written; werr != nil {
+			s.t.Fatalf("Factorize returned %s before it read the line %q — %s", describe(err), line, hint)
+		}
 	case <-time.After(patience):
 		s.t.Fatalf("Factorize did not read the line %q within %v — %s", line, patience, hint)
 	}
