@@ -1,0 +1,228 @@
+package bidi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/primes"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+)
+
+// The client tasks are tested against fake Factorizers defined here, so that
+// they do not depend on your server: each fake behaves in one way, on purpose.
+
+type serverStream = grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factorization]
+
+// answer is what every fake replies to req: the right factors, or an
+// in-band error for a number below 2.
+func answer(req *factorpb.FactorRequest) *factorpb.Factorization {
+	reply := &factorpb.Factorization{Id: req.GetId(), Number: req.GetNumber()}
+	if req.GetNumber() < 2 {
+		reply.Error = fmt.Sprintf("number must be at least 2, got %d", req.GetNumber())
+		return reply
+	}
+	reply.Primes, _ = primes.Factor(context.Background(), req.GetNumber())
+	return reply
+}
+
+// promptFactorizer answers each request the moment it arrives, and records
+// the requests it received.
+type promptFactorizer struct {
+	factorpb.UnimplementedFactorizerServer
+	mu       sync.Mutex
+	received []*factorpb.FactorRequest
+}
+
+func (f *promptFactorizer) Factorize(stream serverStream) error {
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		f.mu.Lock()
+		f.received = append(f.received, req)
+		f.mu.Unlock()
+		if err := stream.Send(answer(req)); err != nil {
+			return err
+		}
+	}
+}
+
+// requests returns the {id, number} pairs received so far.
+func (f *promptFactorizer) requests() [][2]int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var pairs [][2]int64
+	for _, r := range f.received {
+		pairs = append(pairs, [2]int64{int64(r.GetId()), r.GetNumber()})
+	}
+	return pairs
+}
+
+// lateFactorizer answers nothing until the client has sent its last request
+// (CloseSend), then answers them all; then it ends the stream with end.
+type lateFactorizer struct {
+	factorpb.UnimplementedFactorizerServer
+	end error
+}
+
+func (f *lateFactorizer) Factorize(stream serverStream) error {
+	var reqs []*factorpb.FactorRequest
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		reqs = append(reqs, req)
+	}
+	for _, req := range reqs {
+		if err := stream.Send(answer(req)); err != nil {
+			return err
+		}
+	}
+	return f.end
+}
+
+// quittingFactorizer answers the first request, then ends the stream with
+// an error while the client may still be sending: a server shutting down.
+type quittingFactorizer struct {
+	factorpb.UnimplementedFactorizerServer
+}
+
+func (quittingFactorizer) Factorize(stream serverStream) error {
+	req, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	if err := stream.Send(answer(req)); err != nil {
+		return err
+	}
+	return status.Error(codes.Unavailable, "the server is shutting down")
+}
+
+func fakeClient(t *testing.T, fake factorpb.FactorizerServer) factorpb.FactorizerClient {
+	t.Helper()
+	conn := grpctest.Connect(t, func(s *grpc.Server) { factorpb.RegisterFactorizerServer(s, fake) })
+	return factorpb.NewFactorizerClient(conn)
+}
+
+func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
+	client := fakeClient(t, &promptFactorizer{})
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+
+	// The test types the second line only once the answer to the first has
+	// been printed: a client that sends everything before it receives
+	// anything never gets there.
+	s.typeLine("12", "task 3 in client.go: start the stream and send each number as it is read")
+	s.wantLine("12 = 2 × 2 × 3", "the server answered at once, and the input is still open — task 3 in client.go: "+
+		"receive (and print with p.Answer) on one goroutine while the other is still sending")
+	s.typeLine("97", "task 3 in client.go: keep sending after the first answer")
+	s.wantLine("97 is prime", "task 3 in client.go")
+	s.endInput()
+	if err := s.wait("after the end of input — task 3 in client.go: CloseSend when lines is closed, then receive until io.EOF"); err != nil {
+		t.Errorf("Factorize returned %s at the end of input, want nil — task 3 in client.go", describe(err))
+	}
+}
+
+func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
+	fake := &promptFactorizer{}
+	client := fakeClient(t, fake)
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+
+	s.typeLine("12", "task 3 in client.go")
+	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
+	s.typeLine("foo", "task 3 in client.go: a line that is not a number must not end the stream")
+	s.wantLine(`"foo" is not a number: skipped`, "task 3 in client.go: when strconv.ParseInt fails, call p.NotANumber(line) and go on")
+	s.typeLine("97", "task 3 in client.go: go on after a line that is not a number")
+	s.wantLine("97 is prime", "task 3 in client.go: go on after a line that is not a number")
+	s.endInput()
+	if err := s.wait("task 3 in client.go"); err != nil {
+		t.Errorf("Factorize returned %s, want nil — task 3 in client.go", describe(err))
+	}
+
+	// Ids count requests, not lines: "foo" was never sent.
+	if got, want := fake.requests(), [][2]int64{{1, 12}, {2, 97}}; !slices.Equal(got, want) {
+		t.Errorf("the server received {id, number} %v, want %v — task 3 in client.go: number the requests 1, 2, 3, … and send only numbers", got, want)
+	}
+}
+
+func TestTask3_WaitsForTheLastAnswer(t *testing.T) {
+	// This server answers only after CloseSend: a client that returns as
+	// soon as it has sent everything misses every answer.
+	client := fakeClient(t, &lateFactorizer{})
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	for _, line := range []string{"12", "97", "1"} {
+		s.typeLine(line, "task 3 in client.go")
+	}
+	s.endInput()
+	hint := "this server answers once the input has ended — task 3 in client.go: CloseSend, then keep receiving until io.EOF"
+	s.wantLine("12 = 2 × 2 × 3", hint)
+	s.wantLine("97 is prime", hint)
+	s.wantLine("1: error: number must be at least 2, got 1", hint)
+	if err := s.wait(hint); err != nil {
+		t.Errorf("Factorize returned %s, want nil — %s", describe(err), hint)
+	}
+	s.wantNothingMorePrinted()
+}
+
+func TestTask3_ReturnsTheServersError(t *testing.T) {
+	sent := status.Error(codes.DataLoss, "the disk is full")
+	client := fakeClient(t, &lateFactorizer{end: sent})
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s.typeLine("12", "task 3 in client.go")
+	s.endInput()
+	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
+	err := s.wait("task 3 in client.go: receive until Recv returns an error")
+	grpctest.WantCode(t, "Factorize, when the server ended the stream with DataLoss,", err, codes.DataLoss,
+		"task 3 in client.go: return the error Recv gave you")
+	if status.Code(err) == codes.DataLoss && err.Error() != sent.Error() {
+		t.Errorf("Factorize returned %q, want it unchanged: %q — task 3 in client.go: return err itself, not wrapped", err, sent)
+	}
+}
+
+func TestTask4_StopsWhenCancelled(t *testing.T) {
+	client := fakeClient(t, &promptFactorizer{})
+	ctx, cancel := context.WithCancel(grpctest.Context(t, 5*time.Second))
+	defer cancel()
+	s := startSession(t, ctx, client)
+	s.typeLine("12", "task 3 in client.go")
+	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
+
+	// Ctrl-C while the user is thinking about the next number: the input
+	// stays open, and Factorize must return anyway.
+	cancel()
+	err := s.wait("after its context was cancelled, with the input still open — task 4 in client.go: " +
+		"wait for the next line in a select that also watches ctx.Done()")
+	grpctest.WantCode(t, "Factorize, cancelled,", err, codes.Canceled,
+		"task 4 in client.go: return the stream's error, which Recv gives you")
+}
+
+func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
+	client := fakeClient(t, quittingFactorizer{})
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s.typeLine("12", "task 3 in client.go")
+	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
+
+	// The server has ended the stream with Unavailable; the input stays open.
+	err := s.wait("after the server ended the stream with Unavailable, with the input still open — task 4 in client.go: " +
+		"make the group with errgroup.WithContext(ctx) and use its ctx, so that the sender stops when the receiver fails")
+	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
+		"task 3 in client.go: return the error Recv gave you, unchanged")
+}

@@ -1,0 +1,145 @@
+package bidi
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+)
+
+// session runs the learner's Factorize on its own goroutine and plays the
+// user: the test types lines into a pipe that is Factorize's input, one at a
+// time, and reads what Factorize prints, line by line, as it is printed.
+type session struct {
+	t        *testing.T
+	in       *io.PipeWriter
+	inReader *io.PipeReader // Factorize's end of the input pipe
+	printed  chan string    // each line Factorize printed, in order
+	done     chan error     // receives what Factorize returned
+	returned bool           // Factorize has returned, with err
+	err      error
+}
+
+// patience is how long a session waits for Factorize to do something the
+// test expects: far longer than it takes, short enough to fail fast.
+const patience = 2 * time.Second
+
+func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) *session {
+	t.Helper()
+	pr, pw := io.Pipe()
+	s := &session{t: t, in: pw, inReader: pr, printed: make(chan string, 100), done: make(chan error, 1)}
+	// Closing both ends when the test ends unblocks anything still reading
+	// or writing them, so that no goroutine outlives the test.
+	t.Cleanup(func() {
+		pw.Close()
+		pr.Close()
+	})
+	go func() { s.done <- Factorize(ctx, client, pr, &lineWriter{lines: s.printed}) }()
+	return s
+}
+
+// typeLine writes line to Factorize's input, as a user pressing Enter.
+func (s *session) typeLine(line, hint string) {
+	s.t.Helper()
+	written := make(chan error, 1)
+	go func() {
+		_, err := s.in.Write([]byte(line + "\n")) // returns once Factorize has read the line
+		written <- err
+	}()
+	select {
+	case <-written:
+	case err := <-s.doneChan():
+		s.setReturned(err)
+		// Factorize may have read the line and returned since. Closing its
+		// end of the pipe tells: a write still waiting for a reader fails.
+		s.inReader.Close()
+		if werr := <-written; werr != nil {
+			s.t.Fatalf("Factorize returned %s before it read the line %q — %s", describe(err), line, hint)
+		}
+	case <-time.After(patience):
+		s.t.Fatalf("Factorize did not read the line %q within %v — %s", line, patience, hint)
+	}
+}
+
+// wantLine waits for the next line Factorize prints and checks it.
+func (s *session) wantLine(want, hint string) {
+	s.t.Helper()
+	var got string
+	select {
+	case got = <-s.printed:
+	case err := <-s.doneChan():
+		s.setReturned(err)
+		select {
+		case got = <-s.printed: // printed just before it returned
+		default:
+			s.t.Fatalf("Factorize returned %s without printing %q — %s", describe(err), want, hint)
+		}
+	case <-time.After(patience):
+		s.t.Fatalf("Factorize has printed nothing for %v, want %q — %s", patience, want, hint)
+	}
+	if got != want {
+		s.t.Fatalf("Factorize printed %q, want %q — %s", got, want, hint)
+	}
+}
+
+// endInput closes Factorize's input, as a user pressing Ctrl-D.
+func (s *session) endInput() { s.in.Close() }
+
+// wait waits for Factorize to return and returns its error.
+func (s *session) wait(hint string) error {
+	s.t.Helper()
+	if !s.returned {
+		select {
+		case err := <-s.done:
+			s.setReturned(err)
+		case <-time.After(patience):
+			s.t.Fatalf("Factorize has not returned %v later — %s", patience, hint)
+		}
+	}
+	return s.err
+}
+
+// wantNothingMorePrinted checks that Factorize printed no line not yet read.
+func (s *session) wantNothingMorePrinted() {
+	s.t.Helper()
+	select {
+	case line := <-s.printed:
+		s.t.Errorf("Factorize also printed %q, want nothing more", line)
+	default:
+	}
+}
+
+func (s *session) doneChan() <-chan error {
+	if s.returned {
+		return nil // a nil channel is never ready: select waits for the others
+	}
+	return s.done
+}
+
+func (s *session) setReturned(err error) { s.returned, s.err = true, err }
+
+// lineWriter is the io.Writer Factorize prints to: it delivers each complete
+// line on a channel the moment it is written. It is safe for concurrent use.
+type lineWriter struct {
+	mu      sync.Mutex
+	partial []byte
+	lines   chan<- string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.lines <- string(w.partial[:i])
+		w.partial = w.partial[i+1:]
+	}
+}

@@ -1,0 +1,94 @@
+package bidi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/console"
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+)
+
+// clientStream is the client's end of a Factorize stream: it sends
+// FactorRequests and receives Factorizations.
+type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]
+
+// Factorize runs one Factorize stream: it reads numbers from in, one per
+// line, sends each the moment it is read, and prints each answer to out the
+// moment it arrives. A line that is not a number is reported on out and
+// skipped; the stream goes on.
+//
+// Sending and receiving run at the same time, on two goroutines: the answer
+// to the first number is printed while the user is still typing the second.
+// At the end of in, Factorize half-closes the stream (CloseSend) and keeps
+// receiving until the server has answered everything and ended the stream,
+// which Recv reports as io.EOF; then it returns nil.
+//
+// It returns early, with the stream's status error, when the server ends
+// the stream with an error or when ctx is done (Canceled, DeadlineExceeded).
+func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
+	// The group's ctx is done as soon as either goroutine fails (or when
+	// Wait returns): the stream opened with it is then cancelled too, and
+	// the sender, which watches it, stops.
+	g, ctx := errgroup.WithContext(ctx)
+	stream, err := client.Factorize(ctx)
+	if err != nil {
+		return err
+	}
+	p := console.NewPrinter(out)
+	lines := console.Lines(ctx, in)
+	g.Go(func() error { return send(ctx, stream, lines, p) })
+	g.Go(func() error { return receive(stream, p) })
+	return g.Wait()
+}
+
+// send sends a FactorRequest for each line that is a number, numbering them
+// 1, 2, 3, …, and half-closes the stream when lines is closed (end of input).
+//
+// It returns nil when it stops early too: when ctx is done or Send fails,
+// the stream is over, and receive returns the reason from Recv. (Send
+// reports a broken stream as a bare io.EOF; the status comes from Recv.)
+func send(ctx context.Context, stream clientStream, lines <-chan string, p *console.Printer) error {
+	var id uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				// "No more requests": the server's Recv returns io.EOF, and
+				// replies keep coming until the server returns.
+				return stream.CloseSend()
+			}
+			n, err := strconv.ParseInt(line, 10, 64)
+			if err != nil {
+				p.NotANumber(line)
+				continue
+			}
+			id++
+			if err := stream.Send(&factorpb.FactorRequest{Id: id, Number: n}); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// receive prints each answer as it arrives, until the server ends the
+// stream: with OK, which Recv reports as io.EOF and receive as nil, or with
+// a status error, which receive returns unchanged.
+func receive(stream clientStream, p *console.Printer) error {
+	for {
+		reply, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		p.Answer(reply)
+	}
+}
