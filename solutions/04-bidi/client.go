@@ -33,7 +33,10 @@ type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Fa
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
 	// The group's ctx is done as soon as either goroutine fails (or when
 	// Wait returns): the stream opened with it is then cancelled too, and
-	// the sender, which watches it, stops.
+	// the sender, which watches it, stops. The deferred cancel covers the
+	// one way out that does not go through Wait: failing to open the stream.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	g, ctx := errgroup.WithContext(ctx)
 	stream, err := client.Factorize(ctx)
 	if err != nil {
