@@ -17,7 +17,7 @@ const COLOURS = { you: "#1f4e9c", mirror: "#d1495b" };
 
 // Everything the page sent and received, for the tests and for you: type
 // `drawing` in the browser's console.
-const drawing = { connected: false, sent: [], mirrored: [], errors: [] };
+const drawing = { connected: false, strokes: 0, sent: [], mirrored: [], errors: [] };
 window.drawing = drawing;
 
 // Sharp lines on high-resolution screens: a backing store of more device
@@ -110,7 +110,7 @@ function send(point) {
 // --- Pointer events: mouse, touch and pen alike --------------------------
 
 let stroke = 0;       // the id of the stroke being drawn; 0 when none
-let strokes = 0;      // how many strokes so far
+let strokes = 0;      // how many strokes were started
 
 function canvasPoint(event) {
   const rect = canvas.getBoundingClientRect();
@@ -140,7 +140,10 @@ canvas.addEventListener("pointermove", (event) => {
   if (stroke !== 0) addPoint(event);
 });
 for (const type of ["pointerup", "pointercancel"]) {
-  canvas.addEventListener(type, () => { stroke = 0; });
+  canvas.addEventListener(type, () => {
+    if (stroke !== 0) drawing.strokes++; // finished strokes: every point sent
+    stroke = 0;
+  });
 }
 
 document.getElementById("clear").addEventListener("click", () => {
