@@ -297,5 +297,5 @@ func TestTask4_KaleidoscopeSendsThreeImages(t *testing.T) {
 	if err := stream.CloseSend(); err != nil {
 		t.Fatalf("CloseSend: %v", err)
 	}
-	expectEnd(t, stream, codes.OK, "task 4 in server.go: the stream ends after the last image, with no extra points")
+	expectEnd(t, stream, codes.OK, "task 4 in server.go: after the last image, no extra points, and the stream ends with OK (task 1: return nil at io.EOF)")
 }
