@@ -58,10 +58,11 @@ function setStatus(text, isError) {
 
 function connect() {
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
-  socket = new WebSocket(url);
-  window.drawingSocket = socket;
+  const ws = new WebSocket(url);
+  socket = ws;
+  window.drawingSocket = ws;
   setStatus("connecting…");
-  socket.onopen = () => {
+  ws.onopen = () => {
     drawing.connected = true;
     sendCanvas = true; // a new socket is a new stream: it needs the canvas first
     setStatus("connected — draw on the canvas");
@@ -69,7 +70,7 @@ function connect() {
     queue = [];
     pending.forEach(send);
   };
-  socket.onmessage = (event) => {
+  ws.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.point) {
       const p = message.point;
@@ -83,7 +84,8 @@ function connect() {
       setStatus("error — " + lastError, true);
     }
   };
-  socket.onclose = () => {
+  ws.onclose = () => {
+    if (ws !== socket) return; // an old socket, already replaced by a new one
     drawing.connected = false;
     setStatus("disconnected" + (lastError ? " — last error: " + lastError : "") +
       " — draw to reconnect", true);
