@@ -22,8 +22,9 @@ import (
 
 // This file tests the whole step in a real browser: headless Chromium opens
 // the page, a mouse drags across the canvas, and the page must draw the
-// mirror image the server sent back. It needs tasks 1 and 3 done, and it is
-// not a task test: run it with `go test -run Browser -v ./06-drawing/`.
+// mirror image the server sent back. TestBrowser_DrawsTheMirrorImage needs
+// tasks 1 and 3 done, TestBrowser_Kaleidoscope task 4 as well. They are not
+// task tests: run them with `go test -run Browser -v ./06-drawing/`.
 
 // requireBrowser is the environment variable that turns a missing browser
 // from a skipped test into a failed one. CI sets it.
@@ -161,12 +162,12 @@ func drag(canvas struct{ X, Y float64 }, points ...[2]float64) chromedp.Action[c
 }
 
 // waitForMirror waits until the page has finished drawing strokes strokes
-// and has drawn an image of every point it sent (or shows an error beyond
-// the errors it already showed), and returns what it has.
-func waitForMirror(t *testing.T, ctx context.Context, strokes, errors int, what string) pageState {
+// and has drawn images images of every point it sent (or shows an error
+// beyond the errors it already showed), and returns what it has.
+func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors int, what string) pageState {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
-		fmt.Sprintf(`drawing.errors.length > %d || (drawing.strokes >= %d && drawing.mirrored.length >= drawing.sent.length)`, errors, strokes),
+		fmt.Sprintf(`drawing.errors.length > %d || (drawing.strokes >= %d && drawing.mirrored.length >= %d * drawing.sent.length)`, errors, strokes, images),
 		chromedp.WithPollingTimeout(5*time.Second)))
 	state, readErr := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
 	if readErr != nil {
@@ -178,9 +179,9 @@ func waitForMirror(t *testing.T, ctx context.Context, strokes, errors int, what 
 		}
 	}
 	if err != nil {
-		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent (status line %q): "+
+		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent, want %d each (status line %q): "+
 			"is the bridge (task 3) carrying points both ways, and is the server (task 1) answering each one?",
-			what, len(state.Mirrored), len(state.Sent), state.Status)
+			what, len(state.Mirrored), len(state.Sent), images, state.Status)
 	}
 	return state
 }
@@ -199,11 +200,9 @@ func checkMirror(t *testing.T, sent, mirrored []pagePoint) {
 	}
 }
 
-func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
-	chromium := findChromium(t)
-	url := startDrawing(t)
-	ctx := startBrowser(t, chromium)
-
+// openPage opens url, waits for its WebSocket, and returns where the canvas is.
+func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float64 } {
+	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("opening %s in Chromium: %v", url, err)
 	}
@@ -216,13 +215,22 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("finding the canvas: %v", err)
 	}
+	return canvas
+}
+
+func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
+	chromium := findChromium(t)
+	url := startDrawing(t)
+	ctx := startBrowser(t, chromium)
+
+	canvas := openPage(t, ctx, url)
 
 	// One stroke from the left half to the right, through the centre line.
 	stroke := [][2]float64{{100, 100}, {200, 150}, {300, 200}, {400, 250}, {500, 260}}
 	if _, err := chromedp.Run(ctx, drag(canvas, stroke...)); err != nil {
 		t.Fatalf("dragging on the canvas: %v", err)
 	}
-	state := waitForMirror(t, ctx, 1, 0, "after one stroke")
+	state := waitForMirror(t, ctx, 1, 1, 0, "after one stroke")
 	if first := state.Sent[0]; first != (pagePoint{Stroke: 1, X: 100, Y: 100}) {
 		t.Errorf("the page sent %+v first, want the point pressed, {stroke 1 (100, 100)}", first)
 	}
@@ -242,7 +250,7 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{700, 400}, [2]float64{650, 450})); err != nil {
 		t.Fatalf("dragging on the canvas: %v", err)
 	}
-	state = waitForMirror(t, ctx, 2, 1, "after a malformed message and a second stroke")
+	state = waitForMirror(t, ctx, 2, 1, 1, "after a malformed message and a second stroke")
 	if len(state.Errors) != 1 || state.Errors[0].Code != "InvalidArgument" {
 		t.Errorf("the page shows the errors %+v, want one InvalidArgument for the malformed message", state.Errors)
 	}
@@ -254,4 +262,36 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 	}
 	checkMirror(t, state.Sent, state.Mirrored)
 	t.Logf("the page drew %d points and their %d mirror images", len(state.Sent), len(state.Mirrored))
+}
+
+func TestBrowser_Kaleidoscope(t *testing.T) {
+	chromium := findChromium(t)
+	url := startDrawing(t)
+	ctx := startBrowser(t, chromium)
+	canvas := openPage(t, ctx, url)
+
+	// Ticking the box makes the page send the canvas again, now with
+	// kaleidoscope set, on the next point: the same stream switches mode.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("kaleidoscope").click()`)); err != nil {
+		t.Fatalf("ticking the Kaleidoscope box: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{100, 100}, [2]float64{150, 120}, [2]float64{200, 140})); err != nil {
+		t.Fatalf("dragging on the canvas: %v", err)
+	}
+	state := waitForMirror(t, ctx, 1, 3, 0, "in kaleidoscope mode (task 4)")
+	if len(state.Mirrored) != 3*len(state.Sent) {
+		t.Fatalf("the page drew %d images for the %d points it sent, want 3 each — task 4 in server.go", len(state.Mirrored), len(state.Sent))
+	}
+	for i, p := range state.Sent {
+		want := []pagePoint{
+			{Stroke: p.Stroke, X: 800 - p.X, Y: p.Y, Reflection: "REFLECTION_LEFT_RIGHT"},
+			{Stroke: p.Stroke, X: p.X, Y: 500 - p.Y, Reflection: "REFLECTION_TOP_BOTTOM"},
+			{Stroke: p.Stroke, X: 800 - p.X, Y: 500 - p.Y, Reflection: "REFLECTION_CENTRE"},
+		}
+		for j, w := range want {
+			if got := state.Mirrored[3*i+j]; got != w {
+				t.Errorf("image %d of the sent point %+v is %+v, want %+v — task 4 in server.go", j, p, got, w)
+			}
+		}
+	}
 }
