@@ -1,0 +1,297 @@
+package drawing
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	cdpinput "github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
+	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
+)
+
+// This file tests the whole step in a real browser: headless Chromium opens
+// the page, a mouse drags across the canvas, and the page must draw the
+// mirror image the server sent back. TestBrowser_DrawsTheMirrorImage needs
+// tasks 1 and 3 done, TestBrowser_Kaleidoscope task 4 as well. They are not
+// task tests: run them with `go test -run Browser -v ./06-drawing/`.
+
+// requireBrowser is the environment variable that turns a missing browser
+// from a skipped test into a failed one. CI sets it.
+const requireBrowser = "WORKSHOP_REQUIRE_BROWSER"
+
+// findChromium returns the path of a Chromium or Chrome to test with, or
+// skips the test (fails it, if requireBrowser is set) when there is none.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	banner := strings.Repeat("!", 72)
+	msg := "\n" + banner + "\n" +
+		"!! NO BROWSER: the end-to-end test of the drawing page did NOT run.\n" +
+		"!! Install Chromium (Debian/Ubuntu: apt-get install chromium) to run it.\n" +
+		banner
+	if os.Getenv(requireBrowser) != "" {
+		t.Fatal(msg + "\n" + requireBrowser + " is set, so a missing browser is a failure.")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// pagePoint is a point as the page records it in window.drawing.
+type pagePoint struct {
+	Stroke     uint32 `json:"stroke"`
+	X          int32  `json:"x"`
+	Y          int32  `json:"y"`
+	Reflection string `json:"reflection"`
+}
+
+// pageError is an error as the page records it.
+type pageError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// pageState is what the page has sent, drawn and shown.
+type pageState struct {
+	Sent     []pagePoint `json:"sent"`
+	Mirrored []pagePoint `json:"mirrored"`
+	Errors   []pageError `json:"errors"`
+	Status   string      `json:"status"`
+}
+
+// readPage reads window.drawing and the status line.
+const readPage = `({sent: drawing.sent, mirrored: drawing.mirrored, errors: drawing.errors,
+	status: document.getElementById("status").textContent})`
+
+// startDrawing runs the learner's Server and, in front of it, the web server
+// with the learner's Bridge, both on free loopback ports, and returns the
+// page's URL. Both stop when the test ends.
+func startDrawing(t *testing.T) string {
+	t.Helper()
+	grpcLis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	drawingpb.RegisterDrawingServer(srv, &Server{})
+	go srv.Serve(grpcLis)
+	t.Cleanup(srv.Stop)
+
+	conn, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	client := drawingpb.NewDrawingClient(conn)
+
+	webLis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- web.Serve(ctx, webLis, func(ctx context.Context, page web.Page) error {
+			return Bridge(ctx, page, client)
+		}, slog.New(slog.DiscardHandler))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("web.Serve: %v", err)
+		}
+	})
+	return "http://" + webLis.Addr().String() + "/"
+}
+
+// startBrowser starts headless Chromium with a fresh profile and returns a
+// context for driving one tab. The browser is closed when the test ends.
+func startBrowser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox, // needed when running as root, as CI does
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1000, 800),
+	)
+	t.Cleanup(cancelAlloc)
+	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelTab)
+	ctx, cancel := context.WithTimeout(tabCtx, 12*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// drag drags the mouse with the left button held through the given canvas
+// points; canvas is the canvas's place on the page.
+func drag(canvas struct{ X, Y float64 }, points ...[2]float64) chromedp.Action[chromedp.Void] {
+	held := func(p *cdpinput.DispatchMouseEventParams) { p.Buttons = 1 }
+	var steps []chromedp.Action[chromedp.Void]
+	for i, p := range points {
+		x, y := canvas.X+p[0], canvas.Y+p[1]
+		switch i {
+		case 0:
+			steps = append(steps, chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(1), held))
+		default:
+			steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft, held))
+		}
+	}
+	last := points[len(points)-1]
+	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, canvas.X+last[0], canvas.Y+last[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	return chromedp.Steps(steps...)
+}
+
+// waitForMirror waits until the page has finished drawing strokes strokes
+// and has drawn images images of every point it sent (or shows an error
+// beyond the errors it already showed), and returns what it has.
+func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors int, what string) pageState {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		fmt.Sprintf(`drawing.errors.length > %d || (drawing.strokes >= %d && drawing.mirrored.length >= %d * drawing.sent.length)`, errors, strokes, images),
+		chromedp.WithPollingTimeout(5*time.Second)))
+	state, readErr := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
+	if readErr != nil {
+		t.Fatalf("reading the page: %v", readErr)
+	}
+	for _, e := range state.Errors {
+		if e.Code != "InvalidArgument" || !strings.Contains(e.Message, "malformed") {
+			t.Fatalf("%s: the page shows the error %s: %s (status line %q)", what, e.Code, e.Message, state.Status)
+		}
+	}
+	if err != nil {
+		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent, want %d each (status line %q): "+
+			"is the bridge (task 3) carrying points both ways, and is the server (task 1) answering each one?",
+			what, len(state.Mirrored), len(state.Sent), images, state.Status)
+	}
+	return state
+}
+
+// checkMirror checks that mirrored holds exactly the mirror images of sent.
+func checkMirror(t *testing.T, sent, mirrored []pagePoint) {
+	t.Helper()
+	if len(mirrored) != len(sent) {
+		t.Fatalf("the page drew %d mirrored points for the %d it sent, want one each", len(mirrored), len(sent))
+	}
+	for i, p := range sent {
+		want := pagePoint{Stroke: p.Stroke, X: 800 - p.X, Y: p.Y, Reflection: "REFLECTION_LEFT_RIGHT"}
+		if mirrored[i] != want {
+			t.Errorf("mirrored point %d is %+v for the sent point %+v, want %+v (x' = 800 − x, y' = y)", i, mirrored[i], p, want)
+		}
+	}
+}
+
+// openPage opens url, waits for its WebSocket, and returns where the canvas is.
+func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float64 } {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("opening %s in Chromium: %v", url, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.drawing && (drawing.connected || drawing.errors.length > 0)`,
+		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("the page did not connect its WebSocket within 5 s: %v", err)
+	}
+	canvas, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ X, Y float64 }](
+		`(() => { const r = document.getElementById("canvas").getBoundingClientRect(); return {X: r.left, Y: r.top}; })()`))
+	if err != nil {
+		t.Fatalf("finding the canvas: %v", err)
+	}
+	return canvas
+}
+
+func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
+	chromium := findChromium(t)
+	url := startDrawing(t)
+	ctx := startBrowser(t, chromium)
+
+	canvas := openPage(t, ctx, url)
+
+	// One stroke from the left half to the right, through the centre line.
+	stroke := [][2]float64{{100, 100}, {200, 150}, {300, 200}, {400, 250}, {500, 260}}
+	if _, err := chromedp.Run(ctx, drag(canvas, stroke...)); err != nil {
+		t.Fatalf("dragging on the canvas: %v", err)
+	}
+	state := waitForMirror(t, ctx, 1, 1, 0, "after one stroke")
+	if first := state.Sent[0]; first != (pagePoint{Stroke: 1, X: 100, Y: 100}) {
+		t.Errorf("the page sent %+v first, want the point pressed, {stroke 1 (100, 100)}", first)
+	}
+	checkMirror(t, state.Sent, state.Mirrored)
+	if !strings.HasPrefix(state.Status, "connected") {
+		t.Errorf("the status line says %q, want it to start with \"connected\"", state.Status)
+	}
+
+	// A malformed message from the page: the bridge reports it on the status
+	// line with InvalidArgument, and the stream stays open for the next stroke.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`drawingSocket.send("not a point")`)); err != nil {
+		t.Fatalf("sending a malformed message: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 0`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Fatalf("after a malformed message, no error reached the status line within 5 s: task 3 in bridge.go: page.Report it")
+	}
+	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{700, 400}, [2]float64{650, 450})); err != nil {
+		t.Fatalf("dragging on the canvas: %v", err)
+	}
+	state = waitForMirror(t, ctx, 2, 1, 1, "after a malformed message and a second stroke")
+	if len(state.Errors) != 1 || state.Errors[0].Code != "InvalidArgument" {
+		t.Errorf("the page shows the errors %+v, want one InvalidArgument for the malformed message", state.Errors)
+	}
+	if !strings.Contains(state.Status, "InvalidArgument") {
+		t.Errorf("the status line says %q, want it to show the InvalidArgument error", state.Status)
+	}
+	if last := state.Sent[len(state.Sent)-1]; last.Stroke != 2 {
+		t.Errorf("the last point sent is %+v, want one of stroke 2", last)
+	}
+	checkMirror(t, state.Sent, state.Mirrored)
+	t.Logf("the page drew %d points and their %d mirror images", len(state.Sent), len(state.Mirrored))
+}
+
+func TestBrowser_Kaleidoscope(t *testing.T) {
+	chromium := findChromium(t)
+	url := startDrawing(t)
+	ctx := startBrowser(t, chromium)
+	canvas := openPage(t, ctx, url)
+
+	// Ticking the box makes the page send the canvas again, now with
+	// kaleidoscope set, on the next point: the same stream switches mode.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("kaleidoscope").click()`)); err != nil {
+		t.Fatalf("ticking the Kaleidoscope box: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{100, 100}, [2]float64{150, 120}, [2]float64{200, 140})); err != nil {
+		t.Fatalf("dragging on the canvas: %v", err)
+	}
+	state := waitForMirror(t, ctx, 1, 3, 0, "in kaleidoscope mode (task 4)")
+	if len(state.Mirrored) != 3*len(state.Sent) {
+		t.Fatalf("the page drew %d images for the %d points it sent, want 3 each — task 4 in server.go", len(state.Mirrored), len(state.Sent))
+	}
+	for i, p := range state.Sent {
+		want := []pagePoint{
+			{Stroke: p.Stroke, X: 800 - p.X, Y: p.Y, Reflection: "REFLECTION_LEFT_RIGHT"},
+			{Stroke: p.Stroke, X: p.X, Y: 500 - p.Y, Reflection: "REFLECTION_TOP_BOTTOM"},
+			{Stroke: p.Stroke, X: 800 - p.X, Y: 500 - p.Y, Reflection: "REFLECTION_CENTRE"},
+		}
+		for j, w := range want {
+			if got := state.Mirrored[3*i+j]; got != w {
+				t.Errorf("image %d of the sent point %+v is %+v, want %+v — task 4 in server.go", j, p, got, w)
+			}
+		}
+	}
+}

@@ -1,0 +1,48 @@
+// Command client serves the drawing page on localhost:8080 and bridges every
+// open page to step 06's Drawing server over one Mirror stream:
+//
+//	go run ./06-drawing/cmd/client
+//
+// then open the URL it prints. Ctrl-C stops it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	drawing "github.com/grpc-streaming-workshop/workshop/06-drawing"
+	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
+	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
+	"github.com/grpc-streaming-workshop/workshop/internal/cli"
+)
+
+func main() {
+	addr := flag.String("addr", cli.DefaultAddr, "gRPC server address")
+	listen := flag.String("listen", web.DefaultAddr, "host:port to serve the drawing page on")
+	flag.Parse()
+
+	conn := cli.Dial(*addr)
+	defer conn.Close()
+	client := drawingpb.NewDrawingClient(conn)
+
+	lis, err := net.Listen("tcp", *listen)
+	if err != nil {
+		cli.Exit(err)
+	}
+	fmt.Printf("Draw at %s (mirrored by the server at %s; Ctrl-C to stop)\n", web.URL(*listen, lis), *addr)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = web.Serve(ctx, lis, func(ctx context.Context, page web.Page) error {
+		return drawing.Bridge(ctx, page, client)
+	}, slog.Default())
+	if err != nil {
+		cli.Exit(err)
+	}
+}

@@ -1,0 +1,301 @@
+package drawing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+)
+
+// mirrorStream is one Mirror stream to the learner's Server.
+type mirrorStream = grpc.BidiStreamingClient[drawingpb.StrokePoint, drawingpb.StrokePoint]
+
+// handlerEnds starts the learner's Server in memory and returns a client for
+// it and a channel that receives what each Mirror handler returned, so a test
+// can see how (and whether) a stream ended on the server's side.
+func handlerEnds(t *testing.T) (drawingpb.DrawingClient, <-chan error) {
+	t.Helper()
+	ended := make(chan error, 10)
+	record := func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		err := handler(srv, ss)
+		ended <- err
+		return err
+	}
+	conn := grpctest.Connect(t, func(s *grpc.Server) {
+		drawingpb.RegisterDrawingServer(s, &Server{})
+	}, grpc.StreamInterceptor(record))
+	return drawingpb.NewDrawingClient(conn), ended
+}
+
+// openMirror opens a Mirror stream that gives up after a few seconds.
+func openMirror(t *testing.T, client drawingpb.DrawingClient) mirrorStream {
+	t.Helper()
+	stream, err := client.Mirror(grpctest.Context(t, 3*time.Second))
+	if err != nil {
+		t.Fatalf("opening Mirror failed: %v", err)
+	}
+	return stream
+}
+
+// canvas returns a Canvas of width × height pixels.
+func canvas(width, height int32) *drawingpb.Canvas {
+	return &drawingpb.Canvas{Width: width, Height: height}
+}
+
+// at returns a point of stroke 1 at (x, y), carrying c if it is not nil.
+func at(x, y int32, c *drawingpb.Canvas) *drawingpb.StrokePoint {
+	return &drawingpb.StrokePoint{Stroke: 1, X: x, Y: y, Canvas: c}
+}
+
+// image returns the point the server should send for stroke 1 at (x, y) in reflection r.
+func image(x, y int32, r drawingpb.Reflection) *drawingpb.StrokePoint {
+	return &drawingpb.StrokePoint{Stroke: 1, X: x, Y: y, Reflection: r}
+}
+
+const (
+	leftRight = drawingpb.Reflection_REFLECTION_LEFT_RIGHT
+	topBottom = drawingpb.Reflection_REFLECTION_TOP_BOTTOM
+	centre    = drawingpb.Reflection_REFLECTION_CENTRE
+)
+
+// send sends p, failing the test with hint if the stream is broken.
+func send(t *testing.T, stream mirrorStream, p *drawingpb.StrokePoint, hint string) {
+	t.Helper()
+	if err := stream.Send(p); err != nil {
+		_, recvErr := stream.Recv() // Send says io.EOF; Recv says why
+		t.Fatalf("sending %v failed: %v — %s", show(p), recvErr, hint)
+	}
+}
+
+// expect receives one point and fails the test with hint unless it is want.
+func expect(t *testing.T, stream mirrorStream, sent, want *drawingpb.StrokePoint, hint string) {
+	t.Helper()
+	got, err := stream.Recv()
+	if err != nil {
+		t.Fatalf("after sending %v, Recv failed: %s, want %v — %s", show(sent), describe(err), show(want), hint)
+	}
+	if !proto.Equal(got, want) {
+		t.Fatalf("for %v the server sent %v, want %v — %s", show(sent), show(got), show(want), hint)
+	}
+}
+
+// expectEnd fails the test with hint unless the stream ends with code want
+// (codes.OK: Recv returns io.EOF).
+func expectEnd(t *testing.T, stream mirrorStream, want codes.Code, hint string) {
+	t.Helper()
+	got, err := stream.Recv()
+	switch {
+	case err == nil:
+		t.Fatalf("Recv returned %v, want the stream to end with %s — %s", show(got), want, hint)
+	case errors.Is(err, io.EOF) && want != codes.OK:
+		t.Fatalf("the stream ended with OK, want %s — %s", want, hint)
+	case errors.Is(err, io.EOF):
+	case status.Code(err) == codes.DeadlineExceeded:
+		t.Fatalf("the stream did not end before the test's deadline, want it to end with %s — %s", want, hint)
+	default:
+		grpctest.WantCode(t, "the stream", err, want, hint)
+	}
+}
+
+// handlerReturned waits for the server's handler to return and gives its error.
+func handlerReturned(t *testing.T, ended <-chan error, hint string) error {
+	t.Helper()
+	select {
+	case err := <-ended:
+		return err
+	case <-time.After(2 * time.Second):
+		t.Fatalf("the Mirror handler is still running 2 s later — %s", hint)
+		return nil
+	}
+}
+
+func show(p *drawingpb.StrokePoint) string {
+	s := fmt.Sprintf("{stroke %d (%d, %d)", p.GetStroke(), p.GetX(), p.GetY())
+	if c := p.GetCanvas(); c != nil {
+		s += fmt.Sprintf(" canvas %d×%d", c.GetWidth(), c.GetHeight())
+		if c.GetKaleidoscope() {
+			s += " kaleidoscope"
+		}
+	}
+	if r := p.GetReflection(); r != drawingpb.Reflection_REFLECTION_UNSPECIFIED {
+		s += " " + r.String()
+	}
+	return s + "}"
+}
+
+func describe(err error) string {
+	st := status.Convert(err)
+	return st.Code().String() + " (" + st.Message() + ")"
+}
+
+func TestTask1_MirrorsAcrossTheVerticalCentreLine(t *testing.T) {
+	const hint = "task 1 in server.go: send &drawingpb.StrokePoint{Stroke: p.Stroke, X: width − x, Y: y, Reflection: REFLECTION_LEFT_RIGHT}"
+	client, _ := handlerEnds(t)
+	for _, tc := range []struct {
+		what        string
+		canvas      *drawingpb.Canvas
+		x, y, mirrX int32
+		mirrorsOnto string
+	}{
+		{"the left edge", canvas(800, 500), 0, 0, 800, "the right edge"},
+		{"the right edge", canvas(800, 500), 800, 500, 0, "the left edge"},
+		{"the centre line", canvas(800, 500), 400, 250, 400, "itself"},
+		{"a point near the left", canvas(800, 500), 1, 2, 799, "near the right"},
+		{"a point on an odd width", canvas(801, 3), 100, 3, 701, "width − x"},
+		{"a 1×1 canvas", canvas(1, 1), 0, 1, 1, "the other edge"},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			stream := openMirror(t, client)
+			in := at(tc.x, tc.y, tc.canvas)
+			send(t, stream, in, hint)
+			expect(t, stream, in, image(tc.mirrX, tc.y, leftRight), hint+" ("+tc.what+" mirrors onto "+tc.mirrorsOnto+")")
+		})
+	}
+}
+
+func TestTask1_KeepsTheStrokeAndTheCanvas(t *testing.T) {
+	const hint = "task 1 in server.go: remember the first point's canvas and copy each point's stroke"
+	client, _ := handlerEnds(t)
+	stream := openMirror(t, client)
+	points := []*drawingpb.StrokePoint{
+		{Stroke: 7, X: 10, Y: 20, Canvas: canvas(800, 500)},
+		{Stroke: 7, X: 30, Y: 40},                           // no canvas: the first one holds
+		{Stroke: 8, X: 50, Y: 60},                           // a new stroke
+		{Stroke: 8, X: 50, Y: 60, Canvas: canvas(100, 100)}, // a new canvas from here on
+		{Stroke: 9, X: 0, Y: 0},
+	}
+	want := []*drawingpb.StrokePoint{
+		{Stroke: 7, X: 790, Y: 20, Reflection: leftRight},
+		{Stroke: 7, X: 770, Y: 40, Reflection: leftRight},
+		{Stroke: 8, X: 750, Y: 60, Reflection: leftRight},
+		{Stroke: 8, X: 50, Y: 60, Reflection: leftRight},
+		{Stroke: 9, X: 100, Y: 0, Reflection: leftRight},
+	}
+	for i, p := range points {
+		send(t, stream, p, hint)
+		expect(t, stream, p, want[i], hint)
+	}
+}
+
+func TestTask1_EndsWithOKWhenTheClientCloses(t *testing.T) {
+	const hint = "task 1 in server.go: when Recv returns io.EOF the client is done: return nil (returning io.EOF itself ends the call with Unknown)"
+	client, ended := handlerEnds(t)
+	stream := openMirror(t, client)
+	// Three points sent at once, before reading: the images still arrive
+	// after CloseSend, then the stream ends with OK.
+	for x := int32(1); x <= 3; x++ {
+		send(t, stream, at(x, 0, canvas(10, 10)), hint)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatalf("CloseSend: %v", err)
+	}
+	for x := int32(1); x <= 3; x++ {
+		expect(t, stream, at(x, 0, nil), image(10-x, 0, leftRight), hint)
+	}
+	expectEnd(t, stream, codes.OK, hint)
+	if err := handlerReturned(t, ended, hint); err != nil {
+		t.Errorf("the Mirror handler returned %v after io.EOF, want nil — %s", err, hint)
+	}
+}
+
+func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
+	const hint = "task 1 in server.go: when Recv returns an error other than io.EOF (here: Canceled), return it"
+	client, ended := handlerEnds(t)
+	ctx, cancel := context.WithCancel(grpctest.Context(t, 3*time.Second))
+	stream, err := client.Mirror(ctx)
+	if err != nil {
+		t.Fatalf("opening Mirror failed: %v", err)
+	}
+	in := at(5, 5, canvas(10, 10))
+	send(t, stream, in, hint)
+	expect(t, stream, in, image(5, 5, leftRight), hint)
+	cancel()
+	err = handlerReturned(t, ended, hint)
+	grpctest.WantCode(t, "the Mirror handler, after the client cancelled,", err, codes.Canceled, hint)
+}
+
+func TestTask2_RejectsBadInput(t *testing.T) {
+	const hint = "task 2 in server.go: check the canvas and the point before mirroring it, and return status.Error(codes.InvalidArgument, …)"
+	for _, tc := range []struct {
+		what   string
+		points []*drawingpb.StrokePoint // all but the last are fine
+	}{
+		{"a point right of the canvas", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(801, 1, nil)}},
+		{"a point below the canvas", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(1, 501, nil)}},
+		{"a negative x", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(-1, 1, nil)}},
+		{"a negative y", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(1, -1, nil)}},
+		{"a point outside a later, smaller canvas", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(300, 1, canvas(200, 200))}},
+		{"a canvas of width 0", []*drawingpb.StrokePoint{at(0, 0, canvas(0, 500))}},
+		{"a canvas of negative width", []*drawingpb.StrokePoint{at(0, 0, canvas(-800, 500))}},
+		{"a canvas of height 0", []*drawingpb.StrokePoint{at(0, 0, canvas(800, 0))}},
+		{"a canvas of negative height", []*drawingpb.StrokePoint{at(0, 0, canvas(800, -1))}},
+		{"a later canvas of width 0", []*drawingpb.StrokePoint{at(1, 1, canvas(800, 500)), at(0, 0, canvas(0, 500))}},
+		{"a first point without a canvas", []*drawingpb.StrokePoint{at(1, 1, nil)}},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			client, ended := handlerEnds(t)
+			stream := openMirror(t, client)
+			good, bad := tc.points[:len(tc.points)-1], tc.points[len(tc.points)-1]
+			for _, p := range good {
+				send(t, stream, p, hint)
+				expect(t, stream, p, image(p.GetCanvas().GetWidth()-p.GetX(), p.GetY(), leftRight),
+					"task 2 in server.go: a good point before the bad one is still mirrored")
+			}
+			send(t, stream, bad, hint)
+			expectEnd(t, stream, codes.InvalidArgument, hint+" ("+tc.what+": "+show(bad)+")")
+			err := handlerReturned(t, ended, hint)
+			grpctest.WantCode(t, "the Mirror handler", err, codes.InvalidArgument, hint)
+		})
+	}
+}
+
+func TestTask2_TheEdgesAreInside(t *testing.T) {
+	const hint = "task 2 in server.go: 0 ≤ x ≤ width and 0 ≤ y ≤ height are on the canvas, edges included"
+	client, _ := handlerEnds(t)
+	stream := openMirror(t, client)
+	points := []*drawingpb.StrokePoint{at(0, 0, canvas(3, 2)), at(3, 0, nil), at(0, 2, nil), at(3, 2, nil)}
+	for _, p := range points {
+		send(t, stream, p, hint)
+		expect(t, stream, p, image(3-p.GetX(), p.GetY(), leftRight), hint)
+	}
+	// A rejected point would have ended the stream; make sure it was not
+	// the validation that is missing.
+	send(t, stream, at(4, 0, nil), hint)
+	expectEnd(t, stream, codes.InvalidArgument, "task 2 in server.go: x = width + 1 is outside the canvas")
+}
+
+func TestTask4_KaleidoscopeSendsThreeImages(t *testing.T) {
+	const hint = "task 4 in server.go: in kaleidoscope mode send three images per point: LEFT_RIGHT (w−x, y), TOP_BOTTOM (x, h−y), CENTRE (w−x, h−y), in that order"
+	client, _ := handlerEnds(t)
+	stream := openMirror(t, client)
+	kaleidoscope := &drawingpb.Canvas{Width: 800, Height: 500, Kaleidoscope: true}
+	for _, tc := range []struct {
+		in   *drawingpb.StrokePoint
+		want []*drawingpb.StrokePoint
+	}{
+		{at(100, 50, kaleidoscope), []*drawingpb.StrokePoint{image(700, 50, leftRight), image(100, 450, topBottom), image(700, 450, centre)}},
+		{at(0, 500, nil), []*drawingpb.StrokePoint{image(800, 500, leftRight), image(0, 0, topBottom), image(800, 0, centre)}},
+		// Kaleidoscope off again: back to one image per point.
+		{at(100, 50, canvas(800, 500)), []*drawingpb.StrokePoint{image(700, 50, leftRight)}},
+		{at(1, 1, kaleidoscope), []*drawingpb.StrokePoint{image(799, 1, leftRight), image(1, 499, topBottom), image(799, 499, centre)}},
+	} {
+		send(t, stream, tc.in, hint)
+		for _, want := range tc.want {
+			expect(t, stream, tc.in, want, hint)
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatalf("CloseSend: %v", err)
+	}
+	expectEnd(t, stream, codes.OK, "task 4 in server.go: after the last image, no extra points, and the stream ends with OK (task 1: return nil at io.EOF)")
+}
