@@ -98,8 +98,15 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	var wg sync.WaitGroup
 	for i, s := range all {
 		importPath := module + "/" + s.Name
-		if p := built.Package(importPath); p != nil && (p.BuildFailed || p.Action == "skip") {
-			continue // its build events are in out; a stale binary must not run
+		if p := built.Package(importPath); p != nil && p.Action == "skip" {
+			continue // no test files
+		}
+		if failed := failedBuild(built, importPath); failed != "" {
+			// The compiler's messages are in out already; this event ties
+			// them to the package, as go test does. A stale binary from an
+			// earlier build must not run.
+			results[i] = jsonEvent(importPath, "fail", "", failed)
+			continue
 		}
 		bin := filepath.Join(binDir, s.Name+".test")
 		if runtime.GOOS == "windows" {
@@ -136,9 +143,9 @@ func runBinary(ctx context.Context, t2j []string, bin, dir, importPath string, t
 	var events bytes.Buffer
 	fail := func(msg string) []byte {
 		for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-			events.WriteString(jsonEvent(importPath, "output", l+"\n"))
+			events.Write(jsonEvent(importPath, "output", l+"\n", ""))
 		}
-		events.WriteString(jsonEvent(importPath, "fail", ""))
+		events.Write(jsonEvent(importPath, "fail", "", ""))
 		return events.Bytes()
 	}
 	pr, pw, err := os.Pipe()
@@ -182,12 +189,23 @@ func hasPackageResult(events []byte, importPath string) bool {
 }
 
 // jsonEvent is one go test -json event about the package as a whole.
-func jsonEvent(pkg, action, output string) string {
+func jsonEvent(pkg, action, output, failedBuild string) []byte {
 	data, _ := json.Marshal(struct {
-		Action, Package string
-		Output          string `json:",omitempty"`
-	}{action, pkg, output})
-	return string(data) + "\n"
+		Action, Package     string
+		Output, FailedBuild string `json:",omitempty"`
+	}{action, pkg, output, failedBuild})
+	return append(data, '\n')
+}
+
+// failedBuild returns the name of the failed build of the package or its
+// test variant ("pkg [pkg.test]"), or "".
+func failedBuild(r *gotest.Report, importPath string) string {
+	for _, p := range r.Packages {
+		if p.BuildFailed && (p.ImportPath == importPath || strings.HasPrefix(p.ImportPath, importPath+" [")) {
+			return p.ImportPath
+		}
+	}
+	return ""
 }
 
 var (
