@@ -75,7 +75,7 @@ type progress struct {
 
 // quiet is how long a run may take before progress is shown: a warm run is
 // over before that and prints nothing but the board.
-const quiet = time.Second
+const quiet = 2 * time.Second
 
 func startProgress(out *os.File, total int) *progress {
 	p := &progress{out: out, tty: isTerminal(out), total: total, started: time.Now(), done: make(chan struct{})}

@@ -75,7 +75,10 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	go func() { converter <- test2json(ctx, root) }()
 
 	progress("compile", "")
-	args := []string{"test", "-c", "-json", "-o", binDir + string(filepath.Separator)}
+	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
+	// halves the link, the slow part of re-running a step after a save;
+	// a panic's stack trace still names files and lines.
+	args := []string{"test", "-c", "-json", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
 	for _, s := range all {
 		args = append(args, "./"+s.Name)
 	}
