@@ -17,8 +17,8 @@ type command struct {
 }
 
 var commands = []command{
-	{"board", "", "(the default) every step and task: ✓ passing, ✗ failing, · not started;\n\tthen the next task, the file to open and what its first failing test says", runBoard},
-	{"watch", "[step]", "re-run a step's tests on every save and show the verdict (default: the\n\tstep you are on); press Enter to re-run by hand", runWatch},
+	{"board", "[-timeout 30s]", "(the default) every step and task: ✓ passing, ✗ failing, · not started;\n\tthen the next task, the file to open and what its first failing test says", runBoard},
+	{"watch", "[-timeout 30s] [step]", "re-run a step's tests on every save and show the verdict (default: the\n\tstep you are on); press Enter to re-run by hand", runWatch},
 	{"hint", "<step> [task]", "the next hint for a task (default: the next task of the step), gentlest first", runHint},
 	{"solution", "<step>", "show how your files differ from the step's solution (asks first while the\n\tstep's tests still fail)", runSolution},
 	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},
@@ -37,7 +37,7 @@ func main() {
 		return
 	}
 	name := "board"
-	if len(args) > 0 {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
 	for _, c := range commands {
@@ -64,6 +64,8 @@ commands:`)
 		fmt.Fprintf(w, "  %s\n\t%s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
 	}
 	fmt.Fprintln(w, `
-Colours are used on a terminal unless NO_COLOR is set. The board and watch
-need only Go; reset needs git.`)
+-timeout bounds one step's test run; a test still running then is reported as
+hung (its deadline never fired). Colours are used on a terminal unless NO_COLOR
+is set. Everything works offline once the modules are downloaded and needs only
+Go, except reset, which restores files with git.`)
 }

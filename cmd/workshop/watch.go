@@ -60,6 +60,7 @@ func runWatch(ctx context.Context, args []string) error {
 	}()
 
 	st := style()
+	following := followingStep(root, step)
 	return watch.Run(ctx, watch.Config{
 		Dirs:   []string{step.Dir()},
 		Manual: manual,
@@ -67,7 +68,7 @@ func runWatch(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "watch: %v (saves may go unnoticed here: press Enter to re-run)\n", err)
 		},
 		Run: func(ctx context.Context) {
-			show := watchRun(ctx, root, step, *timeout, st)
+			show := watchRun(ctx, root, step, following, *timeout, st)
 			if ctx.Err() == nil {
 				show()
 			}
@@ -77,7 +78,7 @@ func runWatch(ctx context.Context, args []string) error {
 
 // watchRun runs a step's tests and returns how to print the verdict; the
 // caller prints it only if no newer save has made it stale.
-func watchRun(ctx context.Context, root string, step steps.Step, timeout time.Duration, st board.Style) func() {
+func watchRun(ctx context.Context, root string, step steps.Step, following string, timeout time.Duration, st board.Style) func() {
 	start := time.Now()
 	b, err := loadBoard(ctx, root, []steps.Step{step}, timeout, false)
 	took := time.Since(start)
@@ -89,6 +90,9 @@ func watchRun(ctx context.Context, root string, step steps.Step, timeout time.Du
 			fmt.Fprintln(os.Stdout, "watch:", err)
 		} else {
 			board.RenderStep(os.Stdout, b[0], st)
+			if b[0].Done() && following != "" {
+				fmt.Printf("On to the next step: %s watch %s\n", selfCommand, board.ShortName(following))
+			}
 		}
 		fmt.Println(st.Dim(fmt.Sprintf("\n%s · tests took %.1fs · watching %s: save a file, or press Enter to re-run · Ctrl-C stops",
 			time.Now().Format("15:04:05"), took.Seconds(), step.Name)))
@@ -114,4 +118,15 @@ func currentStep(ctx context.Context, root string, timeout time.Duration) (steps
 		}
 	}
 	return all[len(all)-1], nil
+}
+
+// followingStep is the name of the step after step, or "".
+func followingStep(root string, step steps.Step) string {
+	all, _ := steps.Discover(root)
+	for i, s := range all {
+		if s.Name == step.Name && i+1 < len(all) {
+			return all[i+1].Name
+		}
+	}
+	return ""
 }

@@ -92,11 +92,31 @@ func RenderBoard(w io.Writer, board []*Step, st Style) {
 		fmt.Fprintf(w, "  %-*s  %s%s %s\n", width, s.Name, strings.Join(marks, " "), pad, st.Summary(s))
 	}
 	fmt.Fprintln(w)
+	var next *Step
 	for _, s := range board {
 		if !s.Done() {
-			RenderNext(w, s, st)
-			return
+			next = s
+			break
 		}
+	}
+	// A step that does not compile or hangs says so even when it is not
+	// the next one: the learner may be working ahead.
+	for _, s := range board {
+		if s == next {
+			continue
+		}
+		switch {
+		case !s.Compiles():
+			fmt.Fprintf(w, "%s does not compile:\n", s.Name)
+			printLines(w, s.BuildErrors, 4, st.Red)
+			fmt.Fprintln(w)
+		case s.Hung != "":
+			fmt.Fprintf(w, "%s: %s did not finish within %s (%s watch %s shows more).\n\n", s.Name, st.Red(s.Hung), s.TimedOut, st.Command, ShortName(s.Name))
+		}
+	}
+	if next != nil {
+		RenderNext(w, next, st)
+		return
 	}
 	fmt.Fprintln(w, st.Green("Every step passes: well done!"))
 	if len(board) > 0 {
@@ -128,9 +148,7 @@ func RenderNext(w io.Writer, s *Step, st Style) {
 	switch {
 	case !s.Compiles():
 		fmt.Fprintf(w, "%s %s does not compile; fix this first:\n", st.Bold("Next:"), s.Name)
-		for _, l := range s.BuildErrors {
-			fmt.Fprintln(w, "    "+st.Red(l))
-		}
+		printLines(w, s.BuildErrors, 20, st.Red)
 		return
 	case s.Hung != "":
 		fmt.Fprintf(w, "%s %s: %s did not finish within %s.\n", st.Bold("Next:"), s.Name, st.Red(s.Hung), s.TimedOut)
@@ -169,13 +187,15 @@ func RenderNext(w io.Writer, s *Step, st Style) {
 }
 
 // printMessage prints the first lines of a test's message.
-func printMessage(w io.Writer, msg []string, st Style) {
-	const most = 8
-	for i, l := range msg {
+func printMessage(w io.Writer, msg []string, st Style) { printLines(w, msg, 8, st.Red) }
+
+// printLines prints at most the first most lines, indented and painted.
+func printLines(w io.Writer, lines []string, most int, paint func(string) string) {
+	for i, l := range lines {
 		if i == most {
-			fmt.Fprintf(w, "    %s\n", st.Dim(fmt.Sprintf("… %d more lines", len(msg)-most)))
+			fmt.Fprintf(w, "    … %d more lines\n", len(lines)-most)
 			break
 		}
-		fmt.Fprintln(w, "    "+st.Red(l))
+		fmt.Fprintln(w, "    "+paint(l))
 	}
 }
