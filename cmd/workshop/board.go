@@ -78,7 +78,7 @@ type progress struct {
 const quiet = 2 * time.Second
 
 func startProgress(out *os.File, total int) *progress {
-	p := &progress{out: out, tty: isTerminal(out), total: total, started: time.Now(), done: make(chan struct{})}
+	p := &progress{out: out, tty: board.Terminal(out), total: total, started: time.Now(), done: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -96,11 +96,6 @@ func startProgress(out *os.File, total int) *progress {
 		}
 	}()
 	return p
-}
-
-func isTerminal(f *os.File) bool {
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *progress) update(phase, _ string) {

@@ -98,3 +98,4 @@ func TestResetWithoutGitSaysSo(t *testing.T) {
 		t.Fatalf("reset without git: %v, want an error saying git is not installed", err)
 	}
 }
+

@@ -83,7 +83,7 @@ func watchRun(ctx context.Context, root string, step steps.Step, following strin
 	b, err := loadBoard(ctx, root, []steps.Step{step}, timeout, false)
 	took := time.Since(start)
 	return func() {
-		if isTerminal(os.Stdout) {
+		if board.Terminal(os.Stdout) {
 			fmt.Print("\x1b[H\x1b[2J") // a fresh screen for each verdict
 		}
 		if err != nil {

@@ -88,6 +88,9 @@ func TestSkeletonIsNotStarted(t *testing.T) {
 func TestPassingAndNotStartedTasks(t *testing.T) {
 	s := load(t, workshoptest.SumTask1Done)[0]
 	wantStates(t, s, Passing, NotStarted)
+	if f := s.Tasks[0].File; f != "sum.go" {
+		t.Errorf("task 1, its TODO gone, has File %q; want sum.go from the README's task table", f)
+	}
 	if !s.Started() || s.Passed() != 1 || s.Next().N != 2 {
 		t.Errorf("Started=%v Passed=%d Next=%d, want true, 1, 2", s.Started(), s.Passed(), s.Next().N)
 	}

@@ -17,11 +17,14 @@ type Style struct {
 // Colors reports whether out should get colours: only a terminal does, and
 // never when NO_COLOR is set (https://no-color.org).
 func Colors(out *os.File) bool {
-	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
-		return false
-	}
+	return os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb" && Terminal(out)
+}
+
+// Terminal reports whether out is a terminal that understands escape codes
+// (to clear the screen or a line); on Windows it switches them on.
+func Terminal(out *os.File) bool {
 	info, err := out.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return err == nil && info.Mode()&os.ModeCharDevice != 0 && terminalColors(out)
 }
 
 func (st Style) paint(code, s string) string {

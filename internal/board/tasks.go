@@ -19,6 +19,8 @@ var (
 	taskTest     = regexp.MustCompile(`^TestTask([0-9]+)_`)
 	taskTestFunc = regexp.MustCompile(`(?m)^func (TestTask([0-9]+)_\w*)\(`)
 	todoMarker   = regexp.MustCompile(`TODO\(task ([0-9]+)\)`)
+	taskRow      = regexp.MustCompile(`(?m)^\|\s*([0-9]+)\s*\|(.*)$`) // a row of the README's task table
+	goFile       = regexp.MustCompile("`([^`\\s]+\\.go)`")
 )
 
 // findTasks lists a step's tasks from its source, so that they are known even
@@ -68,10 +70,20 @@ func findTasks(s steps.Step) ([]*Task, error) {
 		}
 	}
 
-	if readme, err := hints.Load(s.Dir()); err == nil {
-		for _, h := range readme {
+	if readme, err := os.ReadFile(filepath.Join(s.Dir(), "README.md")); err == nil {
+		for _, h := range hints.Parse(readme) {
 			if t := byN[h.N]; t != nil {
 				t.Title = h.Title
+			}
+		}
+		// Once a task's TODO is gone, the README's task table still says
+		// which file it is in.
+		for _, m := range taskRow.FindAllSubmatch(readme, -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			if t := byN[n]; t != nil && t.File == "" {
+				if f := goFile.FindSubmatch(m[2]); f != nil {
+					t.File = string(f[1])
+				}
 			}
 		}
 	}

@@ -128,7 +128,9 @@ func TestTask2_Waits(t *testing.T) {
 `
 
 // SumReadme holds the hints of Sum in the README format of every step.
-const SumReadme = "# Fixture\n\n## Tasks\n\nAdd, then wait.\n\n## Hints\n\n" +
+const SumReadme = "# Fixture\n\n## Tasks\n\n" +
+	"| # | Goal | File | Test |\n|---|------|------|------|\n" +
+	"| 1 | Add | `sum.go` | `TestTask1_Adds` |\n| 2 | Wait | `sum.go` | `TestTask2_Waits` |\n\n## Hints\n\n" +
 	"<details><summary>Task 1 — add two numbers</summary>\n\n" +
 	"1. Gentle: it is arithmetic.\n2. Use the plus sign,\n   on a and b.\n3. `return a + b, nil`\n\n</details>\n\n" +
 	"<details><summary>Task 2 — wait for done</summary>\n\n" +
