@@ -34,7 +34,7 @@ func runBoard(ctx context.Context, args []string) error {
 	if len(all) == 0 {
 		return fmt.Errorf("no steps (folders named like 01-name) in %s", root)
 	}
-	b, err := loadBoard(ctx, root, all, *timeout, true)
+	b, err := loadBoard(ctx, root, all, *timeout, false)
 	if err != nil {
 		return err
 	}
@@ -42,15 +42,20 @@ func runBoard(ctx context.Context, args []string) error {
 	return nil
 }
 
-// loadBoard runs the steps' tests, showing on stderr that something is
-// happening when it takes a while (on a fresh clone the first run compiles
-// grpc and every test).
-func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.Duration, showProgress bool) ([]*board.Step, error) {
+// loadBoard runs the steps' tests. For the board it shows on stderr that
+// something is happening when that takes a while (on a fresh clone the first
+// run compiles grpc and every test); for watch it is quiet. Each keeps its
+// test binaries apart, so that a board run while watch is on never
+// overwrites a binary the other is running.
+func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.Duration, watching bool) ([]*board.Step, error) {
 	opt := board.Options{Timeout: timeout}
 	if dir, err := cacheDir(root); err == nil {
 		opt.BinDir = filepath.Join(dir, "tests")
+		if watching {
+			opt.BinDir = filepath.Join(dir, "tests-watch")
+		}
 	}
-	if showProgress {
+	if !watching {
 		p := startProgress(os.Stderr, len(all))
 		defer p.stop()
 		opt.Progress = p.update

@@ -35,7 +35,7 @@ func runHint(ctx context.Context, args []string) error {
 		}
 	} else {
 		// No task given: the step's next one, from its tests.
-		b, err := loadBoard(ctx, root, []steps.Step{step}, board.DefaultTimeout, true)
+		b, err := loadBoard(ctx, root, []steps.Step{step}, board.DefaultTimeout, false)
 		if err != nil {
 			return err
 		}

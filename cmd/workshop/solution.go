@@ -26,7 +26,7 @@ func runSolution(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := loadBoard(ctx, root, []steps.Step{step}, board.DefaultTimeout, true)
+	b, err := loadBoard(ctx, root, []steps.Step{step}, board.DefaultTimeout, false)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,8 @@ func runSolution(ctx context.Context, args []string) error {
 }
 
 // solutionDiff is a unified diff from each learner file of the step to the
-// solution's version of it.
+// solution's version of it. go-udiff is the Myers diff of the Go tools
+// (golang.org/x/tools/internal/diff) made importable, with no dependencies.
 func solutionDiff(step steps.Step) (string, error) {
 	files, err := step.LearnerFiles()
 	if err != nil {

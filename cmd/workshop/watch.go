@@ -80,7 +80,7 @@ func runWatch(ctx context.Context, args []string) error {
 // caller prints it only if no newer save has made it stale.
 func watchRun(ctx context.Context, root string, step steps.Step, following string, timeout time.Duration, st board.Style) func() {
 	start := time.Now()
-	b, err := loadBoard(ctx, root, []steps.Step{step}, timeout, false)
+	b, err := loadBoard(ctx, root, []steps.Step{step}, timeout, true)
 	took := time.Since(start)
 	return func() {
 		if board.Terminal(os.Stdout) {
@@ -108,7 +108,7 @@ func currentStep(ctx context.Context, root string, timeout time.Duration) (steps
 	if len(all) == 0 {
 		return steps.Step{}, fmt.Errorf("no steps in %s", root)
 	}
-	b, err := loadBoard(ctx, root, all, timeout, true)
+	b, err := loadBoard(ctx, root, all, timeout, false)
 	if err != nil {
 		return steps.Step{}, err
 	}
