@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -93,6 +94,11 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	if err != nil {
 		return nil, err
 	}
+	if buildErr != nil && !slices.ContainsFunc(built.Packages, func(p *gotest.Package) bool { return p.BuildFailed }) {
+		// Not a package that fails to build (go.mod, say): nothing was
+		// built, and binaries left from an earlier run must not stand in.
+		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
+	}
 	t2j := <-converter
 
 	// Each step's events are gathered apart and appended in step order, so
@@ -116,10 +122,7 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 			bin += ".exe"
 		}
 		if _, err := os.Stat(bin); err != nil {
-			if buildErr != nil {
-				return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
-			}
-			return nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
+			return nil, fmt.Errorf("go test -c made no test binary for %s: %v\n%s", s.Name, err, stderr.String())
 		}
 		wg.Add(1)
 		go func() {

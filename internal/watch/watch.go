@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultDebounce is how long changes are gathered before a run starts.
-const DefaultDebounce = 100 * time.Millisecond
+const DefaultDebounce = 50 * time.Millisecond
 
 // Config says what to watch and what to do.
 type Config struct {
