@@ -98,4 +98,3 @@ func TestResetWithoutGitSaysSo(t *testing.T) {
 		t.Fatalf("reset without git: %v, want an error saying git is not installed", err)
 	}
 }
-
