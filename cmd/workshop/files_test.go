@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
 )
 
@@ -96,5 +97,27 @@ func TestResetWithoutGitSaysSo(t *testing.T) {
 	err := runReset(context.Background(), []string{"01"})
 	if err == nil || !strings.Contains(err.Error(), "git is not installed") {
 		t.Fatalf("reset without git: %v, want an error saying git is not installed", err)
+	}
+}
+
+func TestSolutionDiffShowsOnlyWhatDiffers(t *testing.T) {
+	root := workshoptest.New(t, workshoptest.Sum("01-sum"))
+	t.Chdir(root)
+	step, err := steps.Find(root, "01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff, err := solutionDiff(step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--- 01-sum/sum.go", "+++ solutions/01-sum/sum.go", "-\t// TODO(task 1)", "+\treturn a + b, nil"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("diff lacks %q:\n%s", want, diff)
+		}
+	}
+	workshoptest.Write(t, root, "01-sum/sum.go", workshoptest.SumSolved)
+	if diff, _ := solutionDiff(step); diff != "" {
+		t.Errorf("a finished step still differs from its solution:\n%s", diff)
 	}
 }
