@@ -228,7 +228,7 @@ func test2json(ctx context.Context, root string) []string {
 		cmd.Dir = root
 		out, err := cmd.Output()
 		path := strings.TrimSpace(string(out))
-		if err != nil || strings.ContainsAny(path, "\n ") {
+		if err != nil || strings.Contains(path, "\n") {
 			return
 		}
 		if _, err := os.Stat(path); err == nil {
