@@ -1,4 +1,5 @@
-// Command workshop is the workshop's companion; run it with no arguments for help.
+// Command workshop is the learner's companion through the workshop: run it
+// with no arguments to see where you stand, or with -h for every command.
 package main
 
 import (
@@ -6,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 // command is one subcommand of the workshop tool.
@@ -15,6 +17,12 @@ type command struct {
 }
 
 var commands = []command{
+	{"board", "[-timeout 30s]", "(the default) every step and task: ✓ passing, ✗ failing, · not started;\n\tthen the next task, the file to open and what its first failing test says", runBoard},
+	{"watch", "[-timeout 30s] [step]", "re-run a step's tests on every save and show the verdict (default: the\n\tstep you are on); press Enter to re-run by hand", runWatch},
+	{"hint", "<step> [task]", "the next hint for a task (default: the next task of the step), gentlest first", runHint},
+	{"solution", "<step>", "show how your files differ from the step's solution (asks first while the\n\tstep's tests still fail)", runSolution},
+	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},
+	{"demo", "<step> [client flags]", "run the finished step: its server and its client, built from the solution\n\t(your files are not touched); input you type goes to the client", runDemo},
 	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
 	{"verify", "", "for maintainers and CI: gofmt, vet, generated code, and for every step its task\n\ttests fail on the skeleton and pass on the solution", runVerify},
 }
@@ -23,27 +31,41 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
-		usage()
+	args := os.Args[1:]
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		usage(os.Stdout)
 		return
 	}
+	name := "board"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
 	for _, c := range commands {
-		if c.name == os.Args[1] {
-			if err := c.run(ctx, os.Args[2:]); err != nil {
+		if c.name == name {
+			if err := c.run(ctx, args); err != nil {
 				fmt.Fprintln(os.Stderr, "workshop "+c.name+":", err)
 				os.Exit(1)
 			}
 			return
 		}
 	}
-	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n", os.Args[1])
-	usage()
+	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n", name)
+	usage(os.Stderr)
 	os.Exit(2)
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./cmd/workshop <command> [arguments]\n\ncommands:")
+func usage(w *os.File) {
+	fmt.Fprintln(w, `usage: go run ./cmd/workshop [command] [arguments]
+
+A step is named by its number or its folder: "01" or "01-unary".
+
+commands:`)
 	for _, c := range commands {
-		fmt.Fprintf(os.Stderr, "  %s %s\n\t%s\n", c.name, c.args, c.help)
+		fmt.Fprintf(w, "  %s\n\t%s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
 	}
+	fmt.Fprintln(w, `
+-timeout bounds one step's test run; a test still running then is reported as
+hung (its deadline never fired). Colours are used on a terminal unless NO_COLOR
+is set. Everything works offline once the modules are downloaded and needs only
+Go, except reset, which restores files with git.`)
 }

@@ -37,7 +37,12 @@ type Package struct {
 	BuildOutput []string // the compiler's messages, if BuildFailed
 	Output      []string // package-level lines (a panic, a timeout report)
 	Tests       []*Test  // in the order they started
-	byName      map[string]*Test
+	// TimedOut is set when the test binary hit its -timeout: it holds the
+	// panic's first line ("test timed out after 30s"), and Hung the tests
+	// that were still running then, the top-level test first.
+	TimedOut string
+	Hung     []string
+	byName   map[string]*Test
 }
 
 // Test returns the named test, or nil if it did not run.
@@ -143,6 +148,11 @@ func Parse(r io.Reader) (*Report, error) {
 				p.Action = ev.Action
 				if ev.FailedBuild != "" {
 					p.BuildFailed = true
+					// The compiler's messages were reported under the
+					// name of the build that failed, e.g. "pkg [pkg.test]".
+					if b := report.byPath[ev.FailedBuild]; b != nil && b != p && len(p.BuildOutput) == 0 {
+						p.BuildOutput = b.BuildOutput
+					}
 				}
 			}
 			continue
@@ -160,6 +170,9 @@ func Parse(r io.Reader) (*Report, error) {
 			t.Action = ev.Action
 			t.Elapsed = time.Duration(ev.Elapsed * float64(time.Second))
 		}
+	}
+	for _, p := range report.Packages {
+		p.findTimeout()
 	}
 	return report, sc.Err()
 }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+)
+
+func runBoard(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("board", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", board.DefaultTimeout, "how long one step's tests may run before the board calls it a hang")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New("the board takes no arguments; to follow one step, use watch <step>")
+	}
+	root, err := findRoot()
+	if err != nil {
+		return err
+	}
+	all, err := steps.Discover(root)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return fmt.Errorf("no steps (folders named like 01-name) in %s", root)
+	}
+	b, err := loadBoard(ctx, root, all, *timeout, false)
+	if err != nil {
+		return err
+	}
+	board.RenderBoard(os.Stdout, b, style())
+	return nil
+}
+
+// loadBoard runs the steps' tests. For the board it shows on stderr that
+// something is happening when that takes a while (on a fresh clone the first
+// run compiles grpc and every test); for watch it is quiet. Each keeps its
+// test binaries apart, so that a board run while watch is on never
+// overwrites a binary the other is running.
+func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.Duration, watching bool) ([]*board.Step, error) {
+	opt := board.Options{Timeout: timeout}
+	if dir, err := cacheDir(root); err == nil {
+		opt.BinDir = filepath.Join(dir, "tests")
+		if watching {
+			opt.BinDir = filepath.Join(dir, "tests-watch")
+		}
+	}
+	if !watching {
+		p := startProgress(os.Stderr, len(all))
+		defer p.stop()
+		opt.Progress = p.update
+	}
+	return board.Load(ctx, root, all, opt)
+}
+
+// progress shows, after a quiet first second, what the board is waiting for.
+type progress struct {
+	out      *os.File
+	tty      bool
+	total    int
+	started  time.Time
+	mu       sync.Mutex
+	phase    string
+	finished int
+	noted    bool
+	printed  time.Time
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// quiet is how long a run may take before progress is shown: a warm run is
+// over before that and prints nothing but the board.
+const quiet = 2 * time.Second
+
+func startProgress(out *os.File, total int) *progress {
+	p := &progress{out: out, tty: board.Terminal(out), total: total, started: time.Now(), done: make(chan struct{})}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.done:
+				return
+			case <-tick.C:
+				if time.Since(p.started) >= quiet {
+					p.show()
+				}
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) update(phase, _ string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase = phase
+	if phase == "done" {
+		p.finished++
+	}
+}
+
+func (p *progress) show() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.noted {
+		p.noted = true
+		fmt.Fprintln(p.out, "The first run builds grpc and every step's tests: about 20 s on 2 cores. Later runs take about a second.")
+	}
+	what := "compiling the steps and their tests"
+	if p.phase != "compile" && p.phase != "" {
+		what = fmt.Sprintf("running the tests: %d of %d steps done", p.finished, p.total)
+	}
+	line := fmt.Sprintf("… %s (%ds)", what, int(time.Since(p.started).Seconds()))
+	if p.tty {
+		fmt.Fprintf(p.out, "\r\x1b[K%s", line)
+	} else if time.Since(p.printed) >= 5*time.Second {
+		p.printed = time.Now() // a line every 5 s, so a log shows progress too
+		fmt.Fprintln(p.out, line)
+	}
+}
+
+func (p *progress) stop() {
+	close(p.done)
+	p.wg.Wait()
+	if p.tty && p.noted {
+		fmt.Fprint(p.out, "\r\x1b[K")
+	}
+}

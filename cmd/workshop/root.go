@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/board"
+)
+
+// selfCommand is how the workshop's own suggestions spell it.
+const selfCommand = "go run ./cmd/workshop"
+
+// findRoot returns the workshop's root: the folder holding go.mod, from the
+// current folder upwards.
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the workshop: no go.mod here or above")
+		}
+		dir = parent
+	}
+}
+
+// cacheDir is where the workshop keeps what it learns between runs (compiled
+// tests, hints shown) for the clone at root: in the user's cache folder,
+// never in the clone.
+func cacheDir(root string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	h := fnv.New32a()
+	h.Write([]byte(root))
+	return filepath.Join(dir, "grpc-streaming-workshop", strconv.FormatUint(uint64(h.Sum32()), 36)), nil
+}
+
+// style is how to print on stdout.
+func style() board.Style {
+	return board.Style{Color: board.Colors(os.Stdout), Command: selfCommand}
+}
+
+// stdin is read by line by confirm and by watch; one reader for both.
+var stdin = bufio.NewReader(os.Stdin)
+
+// confirm asks a yes/no question; only "y" or "yes" is a yes.
+func confirm(question string) bool {
+	fmt.Printf("%s [y/N] ", question)
+	answer, _ := stdin.ReadString('\n')
+	answer = strings.ToLower(strings.TrimSpace(answer))
+	return answer == "y" || answer == "yes"
+}

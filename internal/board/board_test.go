@@ -1,0 +1,158 @@
+package board
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+)
+
+// load builds a two-step fixture workshop whose first step's learner file
+// is sumGo, and returns the board for it.
+func load(t *testing.T, sumGo string) []*Step {
+	t.Helper()
+	first := workshoptest.Sum("01-sum")
+	first.Files["sum.go"] = sumGo
+	root := workshoptest.New(t, first, workshoptest.Sum("02-sum"))
+	all, err := steps.Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b, err := Load(context.Background(), root, all, Options{Timeout: 2 * time.Second, BinDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	t.Logf("board for %d fixture steps in %v", len(all), time.Since(start))
+	if len(b) != 2 {
+		t.Fatalf("board has %d steps, want 2", len(b))
+	}
+	return b
+}
+
+func states(s *Step) []TaskState {
+	var got []TaskState
+	for _, t := range s.Tasks {
+		got = append(got, t.State)
+	}
+	return got
+}
+
+func wantStates(t *testing.T, s *Step, want ...TaskState) {
+	t.Helper()
+	got := states(s)
+	if len(got) != len(want) {
+		t.Fatalf("%s has tasks %v, want %v", s.Name, got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s task states = %v, want %v", s.Name, got, want)
+		}
+	}
+}
+
+func render(b []*Step) string {
+	var out strings.Builder
+	RenderBoard(&out, b, Style{Command: "workshop"})
+	return out.String()
+}
+
+func TestSkeletonIsNotStarted(t *testing.T) {
+	b := load(t, workshoptest.SumSkeleton)
+	s := b[0]
+	wantStates(t, s, NotStarted, NotStarted)
+	if s.Started() || s.Done() {
+		t.Errorf("skeleton: Started=%v Done=%v, want false, false", s.Started(), s.Done())
+	}
+	next := s.Next()
+	if next == nil || next.N != 1 || next.File != "sum.go" || next.Title != "add two numbers" {
+		t.Fatalf("Next() = %+v, want task 1 in sum.go titled from the README", next)
+	}
+	if next.Failure == nil || next.Failure.Test != "TestTask1_Adds" || !strings.Contains(strings.Join(next.Failure.Message, "\n"), "sum_test.go:") {
+		t.Errorf("Failure = %+v, want TestTask1_Adds with its file:line message", next.Failure)
+	}
+	out := render(b)
+	for _, want := range []string{"01-sum", "not started", "Next: 01-sum, task 1 — add two numbers", "open 01-sum/sum.go", "workshop hint 01 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("board does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("board without colours has escape codes:\n%q", out)
+	}
+}
+
+func TestPassingAndNotStartedTasks(t *testing.T) {
+	s := load(t, workshoptest.SumTask1Done)[0]
+	wantStates(t, s, Passing, NotStarted)
+	if f := s.Tasks[0].File; f != "sum.go" {
+		t.Errorf("task 1, its TODO gone, has File %q; want sum.go from the README's task table", f)
+	}
+	if !s.Started() || s.Passed() != 1 || s.Next().N != 2 {
+		t.Errorf("Started=%v Passed=%d Next=%d, want true, 1, 2", s.Started(), s.Passed(), s.Next().N)
+	}
+}
+
+func TestFailingTask(t *testing.T) {
+	s := load(t, workshoptest.SumTask1Wrong)[0]
+	wantStates(t, s, Failing, NotStarted)
+	msg := strings.Join(s.Tasks[0].Failure.Message, "\n")
+	if !strings.Contains(msg, "Add(1, 2) = -1, want 3") {
+		t.Errorf("task 1 failure message = %q, want the test's got/want", msg)
+	}
+	if got := (Style{}).Summary(s); got != "0/2 tasks" {
+		t.Errorf("Summary = %q, want 0/2 tasks", got)
+	}
+}
+
+func TestDoneStep(t *testing.T) {
+	b := load(t, workshoptest.SumSolved)
+	wantStates(t, b[0], Passing, Passing)
+	if !b[0].Done() {
+		t.Error("solved step is not Done")
+	}
+	if out := render(b); !strings.Contains(out, "Next: 02-sum, task 1") {
+		t.Errorf("with 01 done the board should point at 02:\n%s", out)
+	}
+}
+
+func TestCompileErrorDoesNotHideOtherSteps(t *testing.T) {
+	b := load(t, workshoptest.SumNoCompile)
+	s := b[0]
+	if s.Compiles() {
+		t.Fatal("step with an undefined name compiles")
+	}
+	if !strings.Contains(strings.Join(s.BuildErrors, "\n"), "sum.go:3:") && !strings.Contains(strings.Join(s.BuildErrors, "\n"), "sum.go:") {
+		t.Errorf("BuildErrors = %q, want the file and line", s.BuildErrors)
+	}
+	wantStates(t, s, Unknown, Unknown)
+	wantStates(t, b[1], NotStarted, NotStarted) // the other step still has results
+	out := render(b)
+	for _, want := range []string{"does not compile", "undefined: c", "01-sum" + "/sum.go:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("board does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestHangIsNamed(t *testing.T) {
+	b := load(t, workshoptest.SumTask2Hangs)
+	s := b[0]
+	if s.Hung != "TestTask2_Waits" || s.TimedOut != "2s" {
+		t.Fatalf("Hung, TimedOut = %q, %q; want TestTask2_Waits, 2s", s.Hung, s.TimedOut)
+	}
+	if !strings.HasPrefix(s.StuckAt, "01-sum/sum.go:") {
+		t.Errorf("StuckAt = %q, want the line in 01-sum/sum.go", s.StuckAt)
+	}
+	wantStates(t, s, Passing, Failing)
+	wantStates(t, b[1], NotStarted, NotStarted)
+	out := render(b)
+	for _, want := range []string{"TestTask2_Waits hung", "did not finish within 2s", "waiting at 01-sum/sum.go:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("board does not say %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package board
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+)
+
+// DefaultTimeout bounds one step's test run. Every streaming test has a
+// deadline of a few seconds of its own, so a step that runs this long has a
+// test stuck somewhere its deadline does not reach.
+const DefaultTimeout = 30 * time.Second
+
+// Options tune how the steps' tests are run.
+type Options struct {
+	// Timeout bounds the tests of one step (go test -timeout); 0 means DefaultTimeout.
+	Timeout time.Duration
+	// BinDir keeps the compiled test binaries between runs, so that a step
+	// nobody touched is not linked again; "" means a temporary folder.
+	BinDir string
+	// Progress, if set, is told what is happening: "compile" once, then
+	// "test" and "done" for each step.
+	Progress func(phase, step string)
+}
+
+// runTests compiles the tests of the steps' packages in one go command and
+// runs each step's test binary, all steps at once, returning what
+// `go test -json` would have reported.
+//
+// Why not simply `go test -json`: the go command caches only passing
+// results, so every red step — most of them, for a learner — would be linked
+// again on every run, seconds of work for an unchanged step. `go test -c`
+// leaves a binary that is up to date alone, and a test binary of this
+// workshop runs in milliseconds.
+func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (*gotest.Report, error) {
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, string) {}
+	}
+	binDir := opt.BinDir
+	if binDir == "" {
+		tmp, err := os.MkdirTemp("", "workshop-tests-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		binDir = tmp
+	}
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return nil, err
+	}
+	module, err := modulePath(root)
+	if err != nil {
+		return nil, err
+	}
+
+	// test2json turns a test binary's output into go test -json events; it
+	// is found (and, on a fresh cache, built) while the tests compile.
+	converter := make(chan []string, 1)
+	go func() { converter <- test2json(ctx, root) }()
+
+	progress("compile", "")
+	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
+	// halves the link, the slow part of re-running a step after a save;
+	// a panic's stack trace still names files and lines.
+	args := []string{"test", "-c", "-json", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
+	for _, s := range all {
+		args = append(args, "./"+s.Name)
+	}
+	var out, stderr bytes.Buffer
+	build := exec.CommandContext(ctx, "go", args...)
+	build.Dir, build.Stdout, build.Stderr = root, &out, &stderr
+	buildErr := build.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	built, err := gotest.Parse(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		return nil, err
+	}
+	if buildErr != nil && !slices.ContainsFunc(built.Packages, func(p *gotest.Package) bool { return p.BuildFailed }) {
+		// Not a package that fails to build (go.mod, say): nothing was
+		// built, and binaries left from an earlier run must not stand in.
+		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
+	}
+	t2j := <-converter
+
+	// Each step's events are gathered apart and appended in step order, so
+	// the report reads like one go test run.
+	results := make([][]byte, len(all))
+	var wg sync.WaitGroup
+	for i, s := range all {
+		importPath := module + "/" + s.Name
+		if p := built.Package(importPath); p != nil && p.Action == "skip" {
+			continue // no test files
+		}
+		if failed := failedBuild(built, importPath); failed != "" {
+			// The compiler's messages are in out already; this event ties
+			// them to the package, as go test does. A stale binary from an
+			// earlier build must not run.
+			results[i] = jsonEvent(importPath, "fail", "", failed)
+			continue
+		}
+		bin := filepath.Join(binDir, s.Name+".test")
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
+		if _, err := os.Stat(bin); err != nil {
+			return nil, fmt.Errorf("go test -c made no test binary for %s: %v\n%s", s.Name, err, stderr.String())
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			progress("test", s.Name)
+			results[i] = runBinary(ctx, t2j, bin, s.Dir(), importPath, opt.Timeout)
+			progress("done", s.Name)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	for _, r := range results {
+		out.Write(r)
+	}
+	return gotest.Parse(&out)
+}
+
+// runBinary runs one test binary in its package's folder, as go test does,
+// and returns its output as go test -json events. The binary is a child of
+// this process, not of test2json, so cancelling ctx stops it at once.
+func runBinary(ctx context.Context, t2j []string, bin, dir, importPath string, timeout time.Duration) []byte {
+	var events bytes.Buffer
+	fail := func(msg string) []byte {
+		for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+			events.Write(jsonEvent(importPath, "output", l+"\n", ""))
+		}
+		events.Write(jsonEvent(importPath, "fail", "", ""))
+		return events.Bytes()
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fail(err.Error())
+	}
+	defer pr.Close()
+	test := exec.CommandContext(ctx, bin, "-test.v=test2json", "-test.timeout="+timeout.String(), "-test.paniconexit0")
+	test.Dir = dir
+	test.Stdout, test.Stderr = pw, pw // one pipe keeps the panic report in order
+	conv := exec.CommandContext(ctx, t2j[0], append(t2j[1:], "-t", "-p", importPath)...)
+	conv.Stdin, conv.Stdout = pr, &events
+	if err := conv.Start(); err != nil {
+		pw.Close()
+		return fail("test2json: " + err.Error())
+	}
+	startErr := test.Start()
+	pw.Close()
+	var testErr error
+	if startErr == nil {
+		testErr = test.Wait()
+	}
+	convErr := conv.Wait()
+	switch {
+	case startErr != nil:
+		return fail(startErr.Error())
+	case convErr != nil:
+		return fail("test2json: " + convErr.Error())
+	}
+	if testErr != nil && !hasPackageResult(events.Bytes(), importPath) {
+		// A panic or a timeout ends the binary before it prints its verdict.
+		return fail(fmt.Sprintf("FAIL\t%s\t(%v)", importPath, testErr))
+	}
+	return events.Bytes()
+}
+
+// hasPackageResult reports whether events hold the package's final pass or fail.
+func hasPackageResult(events []byte, importPath string) bool {
+	r, err := gotest.Parse(bytes.NewReader(events))
+	return err == nil && r.Package(importPath) != nil && r.Package(importPath).Action != ""
+}
+
+// jsonEvent is one go test -json event about the package as a whole.
+func jsonEvent(pkg, action, output, failedBuild string) []byte {
+	data, _ := json.Marshal(struct {
+		Action, Package     string
+		Output, FailedBuild string `json:",omitempty"`
+	}{action, pkg, output, failedBuild})
+	return append(data, '\n')
+}
+
+// failedBuild returns the name of the failed build of the package or its
+// test variant ("pkg [pkg.test]"), or "".
+func failedBuild(r *gotest.Report, importPath string) string {
+	for _, p := range r.Packages {
+		if p.BuildFailed && (p.ImportPath == importPath || strings.HasPrefix(p.ImportPath, importPath+" [")) {
+			return p.ImportPath
+		}
+	}
+	return ""
+}
+
+var (
+	test2jsonOnce sync.Once
+	test2jsonCmd  []string
+)
+
+// test2json returns the command line of Go's test2json: the binary the go
+// command built and cached (asked once per process), or else `go tool test2json`.
+func test2json(ctx context.Context, root string) []string {
+	test2jsonOnce.Do(func() {
+		test2jsonCmd = []string{"go", "tool", "test2json"}
+		cmd := exec.CommandContext(ctx, "go", "tool", "-n", "test2json")
+		cmd.Dir = root
+		out, err := cmd.Output()
+		path := strings.TrimSpace(string(out))
+		if err != nil || strings.Contains(path, "\n") {
+			return
+		}
+		if _, err := os.Stat(path); err == nil {
+			test2jsonCmd = []string{path}
+		}
+	})
+	return test2jsonCmd
+}
+
+// modulePath reads the module path from root/go.mod.
+func modulePath(root string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`), nil
+		}
+	}
+	return "", errors.New("go.mod has no module line")
+}
