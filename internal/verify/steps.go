@@ -129,8 +129,11 @@ func checkSkeleton(s steps.Step, pkgs []*gotest.Package) []result {
 			n, _ := strconv.Atoi(m[1])
 			tested[n] = true
 			var err error
-			if t.Action == "pass" || t.Action == "skip" {
-				err = fmt.Errorf("%s %ss on the skeleton: a task test must fail until the task is done", t.Name, t.Action)
+			switch t.Action {
+			case "pass":
+				err = fmt.Errorf("%s passes on the skeleton: a task test must fail until the task is done", t.Name)
+			case "skip":
+				err = fmt.Errorf("%s is skipped on the skeleton: a task test must fail until the task is done", t.Name)
 			}
 			results = append(results, result{fmt.Sprintf("%s: %s fails on the skeleton", s.Name, t.Name), err})
 		}
