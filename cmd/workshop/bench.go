@@ -15,7 +15,7 @@ func runBench(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: bench <step>, e.g. bench 04")
 	}
-	step, err := steps.Find(".", args[0])
+	_, step, err := findStep(args[0])
 	if err != nil {
 		return err
 	}

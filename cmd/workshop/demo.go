@@ -20,11 +20,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if len(args) < 1 {
 		return errors.New("usage: demo <step> [-serve] [client flags], e.g. demo 01 -name Ada")
 	}
-	root, err := findRoot()
-	if err != nil {
-		return err
-	}
-	step, err := steps.Find(root, args[0])
+	root, step, err := findStep(args[0])
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,7 @@ func runHint(ctx context.Context, args []string) error {
 	if len(args) < 1 || len(args) > 2 {
 		return errors.New("usage: hint <step> [task], e.g. hint 01 2")
 	}
-	root, err := findRoot()
-	if err != nil {
-		return err
-	}
-	step, err := steps.Find(root, args[0])
+	root, step, err := findStep(args[0])
 	if err != nil {
 		return err
 	}

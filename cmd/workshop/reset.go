@@ -15,11 +15,7 @@ func runReset(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: reset <step>, e.g. reset 01")
 	}
-	root, err := findRoot()
-	if err != nil {
-		return err
-	}
-	step, err := steps.Find(root, args[0])
+	root, step, err := findStep(args[0])
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
 // selfCommand is how the workshop's own suggestions spell it.
@@ -33,6 +34,17 @@ func findRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// findStep returns the workshop root and the step a command-line argument
+// names ("01" or "01-unary").
+func findStep(name string) (string, steps.Step, error) {
+	root, err := findRoot()
+	if err != nil {
+		return "", steps.Step{}, err
+	}
+	step, err := steps.Find(root, name)
+	return root, step, err
 }
 
 // cacheDir is where the workshop keeps what it learns between runs (compiled

@@ -18,11 +18,7 @@ func runSolution(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return errors.New("usage: solution <step>, e.g. solution 01")
 	}
-	root, err := findRoot()
-	if err != nil {
-		return err
-	}
-	step, err := steps.Find(root, args[0])
+	root, step, err := findStep(args[0])
 	if err != nil {
 		return err
 	}
