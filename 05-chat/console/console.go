@@ -25,9 +25,10 @@ import (
 type Console struct {
 	lines chan string
 
-	mu      sync.Mutex // serialises writes to out
-	out     io.Writer
-	restore func() // puts the terminal back as it was
+	mu         sync.Mutex // serialises writes to out
+	out        io.Writer
+	isTerminal bool
+	restore    func() // puts the terminal back as it was
 }
 
 // Open starts reading stdin. On a terminal, the prompt is shown before the
@@ -52,6 +53,7 @@ func Open(prompt string) (*Console, error) {
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
+	c.isTerminal = true
 	c.restore = func() { term.Restore(fd, state) }
 	t := term.NewTerminal(struct {
 		io.Reader
@@ -88,8 +90,13 @@ func (c *Console) Println(s string) {
 	fmt.Fprintln(c.out, s)
 }
 
-// Close restores the terminal. Lines may still be read afterwards, but
-// without line editing.
+// Close restores the terminal. On a terminal it also erases the prompt
+// line, so that whatever the program prints next starts on a clean line.
 func (c *Console) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.isTerminal {
+		fmt.Fprint(os.Stdout, "\r\x1b[K") // carriage return, erase to the end of the line
+	}
 	c.restore()
 }

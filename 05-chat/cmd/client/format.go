@@ -22,7 +22,7 @@ func format(ev *chatpb.ServerEvent) string {
 		if len(msgs) == 0 {
 			return "* you are in; nothing was said yet (type /quit to leave)"
 		}
-		lines := []string{fmt.Sprintf("* you are in; the last %d messages (type /quit to leave):", len(msgs))}
+		lines := []string{fmt.Sprintf("* you are in; the last %d message(s) (type /quit to leave):", len(msgs))}
 		for _, msg := range msgs {
 			lines = append(lines, formatMessage(msg))
 		}
