@@ -62,7 +62,9 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 			return err // a refused event, or the client is gone (Canceled)
 		}
 		// io.EOF: the client left. Announce it now, then let the writer
-		// send what is still queued; it stops when the outbox is empty.
+		// send what is still queued; it stops when the outbox is empty. (A
+		// client that half-closes and then stops reading can hold this wait
+		// until it cancels, or until shutdown's grace period cuts it off.)
 		s.hub.Leave(m)
 		return <-written
 	case err := <-written:
