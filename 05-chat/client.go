@@ -25,15 +25,9 @@ const QuitCommand = "/quit"
 // when the server ended the stream with OK, otherwise the stream's status
 // error (ResourceExhausted: too slow; Unavailable: shutdown; Canceled: ctx).
 func Chat(ctx context.Context, client chatpb.ChatClient, name string, lines <-chan string, show func(*chatpb.ServerEvent)) error {
-	// TODO(task 5): open the stream with client.Connect(ctx). Start the
-	// receiver: a goroutine that calls stream.Recv() in a loop, show(ev) for
-	// each event, and puts the final error on a channel with room for one
-	// (io.EOF becomes nil: the server ended the stream with OK).
-	// Then send the Join, and loop on a select: the receiver finished
-	// (return its error), or a line arrived (trim it with strings.TrimSpace;
-	// skip a blank one; send a Say). At QuitCommand or a closed channel call
-	// stream.CloseSend() and return what the receiver reports: wait for the
-	// server to end the stream. When a Send fails, the stream has ended:
-	// the receiver knows why.
+	// TODO(task 5): client.Connect(ctx); a receiver goroutine that calls show
+	// for each event and reports Recv's final error (io.EOF as nil); send the
+	// Join; then select between the receiver's end and the next line (Say it,
+	// or at QuitCommand: stream.CloseSend() and wait for the receiver).
 	return status.Error(codes.Unimplemented, "TODO(task 5): join and chat in 05-chat/client.go — see 05-chat/README.md")
 }

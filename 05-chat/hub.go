@@ -48,26 +48,22 @@ func newHub(outboxSize int) *hub {
 // History of recent messages; then everyone, the new member included, is
 // sent Joined.
 func (h *hub) Join(name string) (*member, error) {
-	// TODO(task 1): check the name with validateName. Then, holding h.mu:
-	// refuse a name already in h.members with codes.AlreadyExists (and any
-	// join once h.closed, with codes.Unavailable); make the member with
-	// newMember(name, h.outboxSize); deliver it a ServerEvent_History holding
-	// a copy of h.history (slices.Clone: queued events never change); add it
-	// to h.members; and broadcast a ServerEvent_Joined with the name.
+	// TODO(task 1): validateName, then under h.mu: refuse a taken name
+	// (codes.AlreadyExists) or a closed hub (codes.Unavailable), make the
+	// member with newMember, deliver it a History of slices.Clone(h.history),
+	// add it to h.members and broadcast Joined.
 	return nil, status.Error(codes.Unimplemented, "TODO(task 1): let members join in 05-chat/hub.go — see 05-chat/README.md")
 }
 
 // Say stamps text as a message from m (sender, time, sequence number),
 // remembers it for later joiners and sends it to everyone, m included.
 func (h *hub) Say(m *member, text string) error {
-	// TODO(task 1): check the text with validateText. Then, holding h.mu:
-	// refuse with codes.FailedPrecondition if m is no longer in the room
-	// (h.members[m.name] != m); count h.seq up; build a chatpb.Message with
-	// that Seq, Sender m.name, the Text and SentAt timestamppb.Now(); and
-	// broadcast it as a ServerEvent_Message.
+	// TODO(task 1): validateText, then under h.mu: refuse a member who is no
+	// longer in the room (codes.FailedPrecondition), stamp a chatpb.Message
+	// (the next h.seq, m.name, timestamppb.Now()) and broadcast it.
 	//
-	// TODO(task 6): before broadcasting, append the message to h.history and
-	// keep only the last historySize messages.
+	// TODO(task 6): remember the message in h.history, keeping only the last
+	// historySize.
 	return status.Error(codes.Unimplemented, "TODO(task 1): broadcast what members say in 05-chat/hub.go — see 05-chat/README.md")
 }
 
@@ -96,40 +92,35 @@ func (h *hub) Close() {
 // which the others hear about as Left, so one slow reader costs the others
 // nothing.
 func (h *hub) broadcast(ev *chatpb.ServerEvent) {
-	// TODO(task 1): m.deliver(ev) to every member of h.members. One event
-	// value goes to everyone: never change an event once it is queued.
+	// TODO(task 1): m.deliver(ev) to every member. The one event value goes
+	// to everyone, so it must never change once queued.
 	//
-	// TODO(task 3): deliver reports false when a member's outbox is full.
-	// Collect those members, and after the loop (removing while ranging over
-	// the map you are delivering to is confusing) h.remove each of them with
-	// status.Error(codes.ResourceExhausted, "…").
+	// TODO(task 3): deliver reports false for a full outbox: after the loop,
+	// h.remove each such member with codes.ResourceExhausted.
 }
 
 // remove takes m out of the room, ends its membership with err, and tells
 // the others. It does nothing if m is not (or no longer) in the room. It
 // runs with mu held.
 func (h *hub) remove(m *member, err error) {
-	// TODO(task 1): unless h.members[m.name] is m (it may be gone already,
-	// or be someone new with the same name), do nothing. Otherwise delete it
-	// from h.members, m.end(err), and broadcast a ServerEvent_Left with the
-	// name: this check is what makes every leave announced exactly once.
+	// TODO(task 1): do nothing unless h.members[m.name] is m (that check
+	// makes every leave announced exactly once); otherwise delete it,
+	// m.end(err) and broadcast Left.
 }
 
 // validateName returns an InvalidArgument error saying what is wrong with
 // name, or nil.
 func validateName(name string) error {
-	// TODO(task 1): refuse an empty name or one of only whitespace
-	// (strings.TrimSpace), one longer than maxNameLen characters
-	// (utf8.RuneCountInString counts characters, len counts bytes) and one
-	// holding a control character (strings.IndexFunc with unicode.IsControl),
-	// each with status.Errorf(codes.InvalidArgument, …) saying which.
+	// TODO(task 1): refuse, with codes.InvalidArgument and a message saying
+	// why, a blank name (strings.TrimSpace), one over maxNameLen characters
+	// (utf8.RuneCountInString) and one with a control character (unicode.IsControl).
 	return status.Error(codes.Unimplemented, "TODO(task 1): check names in 05-chat/hub.go — see 05-chat/README.md")
 }
 
 // validateText returns an InvalidArgument error saying what is wrong with
 // text, or nil.
 func validateText(text string) error {
-	// TODO(task 1): refuse an empty text or one of only whitespace, and one
-	// longer than maxTextLen characters, with codes.InvalidArgument.
+	// TODO(task 1): refuse a blank text and one over maxTextLen characters
+	// with codes.InvalidArgument.
 	return status.Error(codes.Unimplemented, "TODO(task 1): check texts in 05-chat/hub.go — see 05-chat/README.md")
 }

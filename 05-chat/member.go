@@ -38,10 +38,9 @@ func newMember(name string, outboxSize int) *member {
 // deliver queues ev for m without waiting, and reports whether the outbox
 // had room for it.
 func (m *member) deliver(ev *chatpb.ServerEvent) bool {
-	// TODO(task 2): this send waits when the outbox is full, and the hub
-	// calls deliver while holding its lock: one slow member would stall the
-	// whole room. Never wait: a select with a default case puts ev into
-	// m.outbox if there is room (return true) and otherwise returns false.
+	// TODO(task 2): this send waits when the outbox is full, under the hub's
+	// lock: one slow member would stall the room. Never wait: use a select
+	// with a default case, and return false when there is no room.
 	m.outbox <- ev
 	return true
 }
@@ -53,11 +52,9 @@ func (m *member) deliver(ev *chatpb.ServerEvent) bool {
 // queued, so a client that reads until its stream ends misses nothing that
 // was said before it left.
 func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
-	// TODO(task 2): loop on a select of two cases: an event from m.outbox,
-	// which you send (return send's error if it fails), and <-m.Done(),
-	// which ends the loop: return m.Err() if it is not nil. If it is nil,
-	// first send what is still in the outbox (a select with a default case
-	// tells you it is empty), then return nil.
+	// TODO(task 2): select in a loop between an event from m.outbox (send
+	// it; return send's error) and <-m.Done() (return m.Err(), but when it
+	// is nil first send what is still queued).
 	return status.Error(codes.Unimplemented, "TODO(task 2): send the outbox in 05-chat/member.go — see 05-chat/README.md")
 }
 

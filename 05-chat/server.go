@@ -40,27 +40,20 @@ func (s *Server) Close() { s.hub.Close() }
 // stream, and it also unblocks a Recv or a Send still waiting on the
 // client: gRPC cancels the stream's context as the handler returns.
 func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
-	// TODO(task 4): get the member with s.receiveJoin (return its error as
-	// it is) and defer s.hub.Leave(m), so that however the stream ends the
-	// member leaves. Start two goroutines, each reporting on a channel with
-	// room for one error: m.writeLoop(stream.Send) and s.receiveSays(stream, m).
-	// Then select on three cases:
-	//   - the read loop ended: an error is returned as it is; nil means
-	//     io.EOF, the client left: call s.hub.Leave(m) now, and return what
-	//     the writer reports once it has sent what was still queued;
-	//   - the writer ended: return what it reports (a failed Send, or why
-	//     the hub disconnected the member);
-	//   - <-m.Done(): the hub disconnected the member; return m.Err().
+	// TODO(task 4): s.receiveJoin, then defer s.hub.Leave(m). Run
+	// m.writeLoop(stream.Send) and s.receiveSays(stream, m) in goroutines
+	// that report on channels with room for one error, and return with the
+	// first of: the read loop's error (at nil, io.EOF: Leave, then return
+	// what the writer reports), the writer's, or m.Err() at <-m.Done().
 	return status.Error(codes.Unimplemented, "TODO(task 4): handle a Connect stream in 05-chat/server.go — see 05-chat/README.md")
 }
 
 // receiveJoin reads the stream's first event, which must be a Join, and
 // enters the room with it.
 func (s *Server) receiveJoin(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) (*member, error) {
-	// TODO(task 4): stream.Recv() the first event. io.EOF (errors.Is) means
-	// the client left before joining: codes.FailedPrecondition; another
-	// error is returned as it is. An event whose GetJoin() is nil is refused
-	// with codes.FailedPrecondition; otherwise return s.hub.Join(name).
+	// TODO(task 4): stream.Recv() the first event and refuse one whose
+	// GetJoin() is nil (or io.EOF) with codes.FailedPrecondition; otherwise
+	// return s.hub.Join with its name.
 	return nil, status.Error(codes.Unimplemented, "TODO(task 4): receive the join in 05-chat/server.go — see 05-chat/README.md")
 }
 
@@ -68,10 +61,8 @@ func (s *Server) receiveJoin(stream grpc.BidiStreamingServer[chatpb.ClientEvent,
 // nil at io.EOF, the error of a broken stream, or the status that refuses a
 // bad event (which ends the stream: a bidi stream has no per-message error).
 func (s *Server) receiveSays(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent], m *member) error {
-	// TODO(task 4): loop on stream.Recv(): return nil at io.EOF and any
-	// other error as it is. Switch on the event's type (ev.GetEvent().(type)):
-	// a *chatpb.ClientEvent_Say goes to s.hub.Say (return its error), a
-	// *chatpb.ClientEvent_Join or an empty event is refused with
-	// codes.FailedPrecondition.
+	// TODO(task 4): loop on stream.Recv() (io.EOF: return nil) and switch on
+	// ev.GetEvent().(type): a Say goes to s.hub.Say, anything else is refused
+	// with codes.FailedPrecondition.
 	return status.Error(codes.Unimplemented, "TODO(task 4): receive what members say in 05-chat/server.go — see 05-chat/README.md")
 }

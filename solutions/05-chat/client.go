@@ -63,6 +63,8 @@ func Chat(ctx context.Context, client chatpb.ChatClient, name string, lines <-ch
 			if !ok || line == QuitCommand {
 				// Half-close: "I am done sending". Then read on until the
 				// server ends the stream, so nothing on its way is lost.
+				// (CloseSend's error is always nil in grpc-go; how the
+				// stream ended is Recv's to say.)
 				stream.CloseSend()
 				return <-received
 			}
