@@ -38,6 +38,10 @@ type Config struct {
 	Grace time.Duration
 	// Logger receives the start, stop and per-call lines; nil means slog.Default().
 	Logger *slog.Logger
+	// Stopping, if set, is called once when shutdown begins, as GracefulStop
+	// starts waiting. A service whose streams stay open until the server ends
+	// them (a chat room) ends them here, or GracefulStop would wait in vain.
+	Stopping func()
 }
 
 // Main is the whole of a step's cmd/server: it parses the -addr and -grace
@@ -45,13 +49,19 @@ type Config struct {
 // register adds the step's service(s) to the server. A step that needs flags
 // of its own defines them on flag.CommandLine before calling Main.
 func Main(register func(*grpc.Server)) {
+	MainStopping(register, nil)
+}
+
+// MainStopping is Main for a service that must be told to end its open
+// streams when the server shuts down: stopping is Config.Stopping.
+func MainStopping(register func(*grpc.Server), stopping func()) {
 	addr := flag.String("addr", DefaultAddr, "host:port to listen on")
 	grace := flag.Duration("grace", 5*time.Second, "on Ctrl-C, how long open streams may take to finish before they are cut off")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, Config{Addr: *addr, Grace: *grace}, register); err != nil {
+	if err := Run(ctx, Config{Addr: *addr, Grace: *grace, Stopping: stopping}, register); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -107,6 +117,9 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		srv.GracefulStop()
 		close(stopped)
 	}()
+	if cfg.Stopping != nil {
+		cfg.Stopping()
+	}
 	select {
 	case <-stopped:
 	case <-time.After(cfg.Grace):

@@ -1,0 +1,225 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
+)
+
+// Run with `go run ./cmd/workshop bench 05` (it lays the solution over the
+// skeleton). The room runs on a real TCP loopback listener; all members
+// live in this one process.
+//
+// BenchmarkBroadcast/window=W/conn=C/members=N joins N members, measures the
+// memory they hold while idle, then has one of them say b.N messages, each
+// delivered to all N (the sender included). At most W messages are in
+// flight, so healthy members never fall far behind and none may be
+// disconnected: a lost message fails the benchmark. Reported:
+//
+//	ns/op            time per broadcast (one message to all N members)
+//	deliveries/s     messages received per second, summed over members
+//	p50-ms, p99-ms   latency from Send at the sender to Recv at a member,
+//	                 over every delivery
+//	B/member         heap and stacks per idle member, client and server side
+//	                 together (both are in this process)
+//	goroutines/member  the same for goroutines
+//	x-alone          deliveries/s relative to a room of one with the same
+//	                 window (the baseline, run first): how the fan-out scales
+//
+// "shared" runs every member's stream on one client connection (HTTP/2
+// multiplexes them); "own" gives each member a connection of its own, like
+// separate processes would have.
+func BenchmarkBroadcast(b *testing.B) {
+	for _, window := range []int{1, maxWindow} {
+		var alone float64 // deliveries/s of the baseline
+		for _, conns := range []string{"shared", "own"} {
+			for _, n := range []int{1, 10, 100, 1000} {
+				b.Run(fmt.Sprintf("window=%d/conn=%s/members=%d", window, conns, n), func(b *testing.B) {
+					perSec := benchBroadcast(b, n, window, conns == "own")
+					if n == 1 && conns == "shared" {
+						alone = perSec
+					}
+					if alone > 0 { // the baseline ran (it does unless -bench filtered it out)
+						b.ReportMetric(perSec/alone, "x-alone")
+					}
+				})
+			}
+		}
+	}
+}
+
+// maxWindow is how many messages may be on their way at once in the
+// throughput runs; window=1 runs send the next message only once the last
+// reached everyone, which measures the latency of one broadcast alone.
+const maxWindow = 8
+
+// benchMember is one member's stream and what its receiver measured.
+type benchMember struct {
+	stream    grpc.BidiStreamingClient[chatpb.ClientEvent, chatpb.ServerEvent]
+	latencies []time.Duration
+	err       error // why the stream ended, if it did before the end
+}
+
+func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec float64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	addr, stop := benchServer(b)
+	defer stop()
+	dial := func() *grpc.ClientConn {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return conn
+	}
+
+	before, goroutinesBefore := memInUse(), runtime.NumGoroutine()
+
+	// Join n members, one after another; each reads until its own Joined.
+	var conns []*grpc.ClientConn
+	members := make([]*benchMember, n)
+	for i := range members {
+		if ownConn || i == 0 {
+			conns = append(conns, dial())
+		}
+		stream, err := chatpb.NewChatClient(conns[len(conns)-1]).Connect(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := fmt.Sprint("m", i)
+		if err := stream.Send(joinEvent(name)); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			ev, err := stream.Recv()
+			if err != nil {
+				b.Fatalf("%s could not join: %v", name, err)
+			}
+			if ev.GetJoined().GetName() == name {
+				break
+			}
+		}
+		members[i] = &benchMember{stream: stream}
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+
+	// Every member counts down each message it receives; the last one to
+	// get message s reports it complete. Every member receives in seq
+	// order, so messages complete in seq order too, and a ring of window
+	// counters is enough.
+	remaining := make([]atomic.Int32, window)
+	complete := make(chan struct{}, window)
+	var received sync.WaitGroup
+	var expect atomic.Uint64 // set once the sender is done: how many to wait for
+	expect.Store(^uint64(0))
+	for _, m := range members {
+		received.Add(1)
+		go func() {
+			defer received.Done()
+			for {
+				ev, err := m.stream.Recv()
+				if err != nil {
+					m.err = err
+					return
+				}
+				msg := ev.GetMessage()
+				if msg == nil {
+					continue // a Joined: the receivers started before every join was announced
+				}
+				sentAt, _ := strconv.ParseInt(msg.GetText(), 10, 64)
+				m.latencies = append(m.latencies, time.Duration(time.Now().UnixNano()-sentAt))
+				if remaining[msg.GetSeq()%uint64(window)].Add(-1) == 0 {
+					complete <- struct{}{}
+				}
+				if msg.GetSeq() == expect.Load() {
+					return
+				}
+			}
+		}()
+	}
+
+	perMember := float64(memInUse()-before) / float64(n)
+	goroutinesPerMember := float64(runtime.NumGoroutine()-goroutinesBefore) / float64(n)
+
+	sender := members[0].stream
+	var sent uint64
+	for b.Loop() {
+		if sent >= uint64(window) {
+			<-complete // the oldest message in flight reached everyone
+		}
+		sent++
+		remaining[sent%uint64(window)].Store(int32(n))
+		if err := sender.Send(sayEvent(strconv.FormatInt(time.Now().UnixNano(), 10))); err != nil {
+			b.Fatalf("Send: %v", err)
+		}
+	}
+	for range min(sent, uint64(window)) {
+		<-complete
+	}
+	elapsed := b.Elapsed()
+	expect.Store(sent)
+	for _, m := range members {
+		m.stream.CloseSend()
+	}
+	received.Wait()
+
+	var all []time.Duration
+	for i, m := range members {
+		if uint64(len(m.latencies)) != sent {
+			b.Fatalf("m%d received %d of %d messages (stream: %v): a healthy member lost messages", i, len(m.latencies), sent, m.err)
+		}
+		all = append(all, m.latencies...)
+	}
+	slices.Sort(all)
+	deliveriesPerSec = float64(len(all)) / elapsed.Seconds()
+	b.ReportMetric(deliveriesPerSec, "deliveries/s")
+	b.ReportMetric(ms(all[len(all)/2]), "p50-ms")
+	b.ReportMetric(ms(all[len(all)*99/100]), "p99-ms")
+	b.ReportMetric(perMember, "B/member")
+	b.ReportMetric(goroutinesPerMember, "goroutines/member")
+	return deliveriesPerSec
+}
+
+// memInUse is the heap and stack memory in use after a full collection
+// (two GCs, so that sync.Pool caches are emptied too).
+func memInUse() int64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse + ms.StackInuse)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// benchServer serves a room on a loopback port until stop is called.
+func benchServer(b *testing.B) (addr string, stop func()) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	room := NewServer(DefaultOutboxSize)
+	srv := grpc.NewServer()
+	chatpb.RegisterChatServer(srv, room)
+	go srv.Serve(lis)
+	return lis.Addr().String(), func() {
+		room.Close()
+		srv.Stop()
+	}
+}

@@ -1,0 +1,33 @@
+package chat
+
+import (
+	"context"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
+)
+
+// QuitCommand is the line that leaves the room.
+const QuitCommand = "/quit"
+
+// Chat is one participant's side of a Connect stream. It joins the room
+// behind client as name, then does two things at once until the stream ends:
+//
+//   - it sends each line read from lines as a Say (skipping blank ones);
+//     QuitCommand, or lines being closed, leaves the room with CloseSend;
+//   - a receiver goroutine calls show with every event the server sends, as
+//     it arrives (show is only ever called from that one goroutine).
+//
+// Leaving does not end the stream at once: the server ends it, after sending
+// what was still on its way, and Chat returns when it has. Chat returns nil
+// when the server ended the stream with OK, otherwise the stream's status
+// error (ResourceExhausted: too slow; Unavailable: shutdown; Canceled: ctx).
+func Chat(ctx context.Context, client chatpb.ChatClient, name string, lines <-chan string, show func(*chatpb.ServerEvent)) error {
+	// TODO(task 5): client.Connect(ctx); a receiver goroutine that calls show
+	// for each event and reports Recv's final error (io.EOF as nil); send the
+	// Join; then select between the receiver's end and the next line (Say it,
+	// or at QuitCommand: stream.CloseSend() and wait for the receiver).
+	return status.Error(codes.Unimplemented, "TODO(task 5): join and chat in 05-chat/client.go — see 05-chat/README.md")
+}

@@ -1,0 +1,225 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+)
+
+// Helpers shared by the tests. The hub tests read a member's outbox
+// directly; the stream tests go through gRPC like a real client.
+
+// waitLimit is how long a test waits for something that should be immediate.
+const waitLimit = 2 * time.Second
+
+// --- hub level ---
+
+// joinHub joins name to h and fails the test if that is refused.
+func joinHub(t *testing.T, h *hub, name string) *member {
+	t.Helper()
+	m, err := h.Join(name)
+	if err != nil {
+		t.Fatalf("Join(%q) failed: %v — task 1 in hub.go", name, err)
+	}
+	if m == nil {
+		t.Fatalf("Join(%q) returned a nil member and no error — task 1 in hub.go: return the new member", name)
+	}
+	return m
+}
+
+// nextQueued takes the next event from m's outbox, failing the test if none
+// comes: hint says what was probably forgotten.
+func nextQueued(t *testing.T, m *member, hint string) *chatpb.ServerEvent {
+	t.Helper()
+	select {
+	case ev := <-m.outbox:
+		return ev
+	case <-time.After(waitLimit):
+		t.Fatalf("%s's outbox stayed empty, want another event — %s", m.name, hint)
+		return nil
+	}
+}
+
+// noneQueued fails the test if m's outbox holds an event.
+func noneQueued(t *testing.T, m *member, hint string) {
+	t.Helper()
+	select {
+	case ev := <-m.outbox:
+		t.Errorf("%s's outbox holds %s, want nothing more — %s", m.name, describe(ev), hint)
+	default:
+	}
+}
+
+// skipJoinEvents takes the History and Joined events that follow a join.
+func skipJoinEvents(t *testing.T, m *member) {
+	t.Helper()
+	nextQueued(t, m, "task 1 in hub.go: Join queues a History for the new member")
+	nextQueued(t, m, "task 1 in hub.go: Join broadcasts Joined to everyone, the new member included")
+}
+
+// --- stream level ---
+
+// startRoom runs a chat Server in memory with the given outbox size.
+func startRoom(t *testing.T, outboxSize int) (*grpctest.Server, *Server) {
+	t.Helper()
+	room := NewServer(outboxSize)
+	srv := grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
+	return srv, room
+}
+
+// participant is one test client's Connect stream.
+type participant struct {
+	name   string
+	stream grpc.BidiStreamingClient[chatpb.ClientEvent, chatpb.ServerEvent]
+	cancel context.CancelFunc
+}
+
+// connect opens a Connect stream on conn that gives up after d.
+func connect(t *testing.T, conn *grpc.ClientConn, name string, d time.Duration) *participant {
+	t.Helper()
+	ctx, cancel := context.WithCancel(grpctest.Context(t, d))
+	t.Cleanup(cancel)
+	stream, err := chatpb.NewChatClient(conn).Connect(ctx)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	return &participant{name: name, stream: stream, cancel: cancel}
+}
+
+// enter connects as name, joins, and reads the History and the Joined that
+// say the join worked. It returns the History's messages.
+func enter(t *testing.T, conn *grpc.ClientConn, name string) (*participant, []*chatpb.Message) {
+	t.Helper()
+	p := connect(t, conn, name, 10*time.Second)
+	p.send(t, joinEvent(name))
+	history := p.next(t, "task 4 in server.go: after a Join, the History is the first event").GetHistory()
+	if history == nil {
+		t.Fatalf("%s's first event is not a History — task 1 in hub.go: Join queues the History first", name)
+	}
+	p.expectJoined(t, name)
+	return p, history.GetMessages()
+}
+
+func (p *participant) send(t *testing.T, ev *chatpb.ClientEvent) {
+	t.Helper()
+	if err := p.stream.Send(ev); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("%s: Send(%v) failed: %v", p.name, ev, err)
+	}
+	// io.EOF: the server already ended the stream; Recv tells why.
+}
+
+func (p *participant) say(t *testing.T, text string) { p.send(t, sayEvent(text)) }
+
+// next receives the next event; hint explains a stream that ended or stalled.
+func (p *participant) next(t *testing.T, hint string) *chatpb.ServerEvent {
+	t.Helper()
+	ev, err := p.stream.Recv()
+	if err != nil {
+		t.Fatalf("%s's stream ended with %v, want another event — %s%s", p.name, err, hint, stalled(err))
+	}
+	return ev
+}
+
+// expectJoined, expectLeft and expectMessage receive the next event and
+// check that it is the one wanted.
+func (p *participant) expectJoined(t *testing.T, name string) {
+	t.Helper()
+	ev := p.next(t, "task 1 in hub.go: Join broadcasts Joined")
+	if ev.GetJoined().GetName() != name {
+		t.Fatalf("%s got %s, want Joined %q — task 1 in hub.go: broadcast Joined after the History", p.name, describe(ev), name)
+	}
+}
+
+func (p *participant) expectLeft(t *testing.T, name, hint string) {
+	t.Helper()
+	ev := p.next(t, hint)
+	if ev.GetLeft().GetName() != name {
+		t.Fatalf("%s got %s, want Left %q — %s", p.name, describe(ev), name, hint)
+	}
+}
+
+func (p *participant) expectMessage(t *testing.T, sender, text string) *chatpb.Message {
+	t.Helper()
+	ev := p.next(t, "task 1 in hub.go: Say broadcasts the message to everyone, the sender included")
+	msg := ev.GetMessage()
+	if msg.GetSender() != sender || msg.GetText() != text {
+		t.Fatalf("%s got %s, want Message from %q: %q — task 1 in hub.go", p.name, describe(ev), sender, short(text))
+	}
+	return msg
+}
+
+// expectEnd receives until the stream ends and returns its error (nil for
+// OK), failing if an event other than those skip allows arrives first.
+func (p *participant) expectEnd(t *testing.T, hint string) error {
+	t.Helper()
+	for {
+		ev, err := p.stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if status.Code(err) == codes.DeadlineExceeded {
+			t.Fatalf("%s's stream never ended: the test's deadline passed — %s", p.name, hint)
+		}
+		if err != nil {
+			return err
+		}
+		_ = ev // events still on their way before the end are fine
+	}
+}
+
+func joinEvent(name string) *chatpb.ClientEvent {
+	return &chatpb.ClientEvent{Event: &chatpb.ClientEvent_Join{Join: &chatpb.Join{Name: name}}}
+}
+
+func sayEvent(text string) *chatpb.ClientEvent {
+	return &chatpb.ClientEvent{Event: &chatpb.ClientEvent_Say{Say: &chatpb.Say{Text: text}}}
+}
+
+func messageEvent(text string) *chatpb.ServerEvent {
+	return &chatpb.ServerEvent{Event: &chatpb.ServerEvent_Message{Message: &chatpb.Message{Sender: "server", Text: text}}}
+}
+
+// stalled adds a hint when err says the test's deadline passed.
+func stalled(err error) string {
+	if status.Code(err) == codes.DeadlineExceeded {
+		return " (the test's deadline passed: is the server stuck, e.g. Send called while holding the hub's lock, or a missing broadcast?)"
+	}
+	return ""
+}
+
+// describe renders an event briefly for a failure message.
+func describe(ev *chatpb.ServerEvent) string {
+	switch e := ev.GetEvent().(type) {
+	case *chatpb.ServerEvent_Message:
+		return fmt.Sprintf("Message #%d from %q: %q", e.Message.GetSeq(), e.Message.GetSender(), short(e.Message.GetText()))
+	case *chatpb.ServerEvent_Joined:
+		return fmt.Sprintf("Joined %q", e.Joined.GetName())
+	case *chatpb.ServerEvent_Left:
+		return fmt.Sprintf("Left %q", e.Left.GetName())
+	case *chatpb.ServerEvent_History:
+		return fmt.Sprintf("History of %d messages", len(e.History.GetMessages()))
+	case nil:
+		return "nothing (nil event)"
+	}
+	return fmt.Sprintf("%v", ev)
+}
+
+// short quotes a string for a failure message, abbreviating a long one.
+func short(s string) string {
+	if n := utf8.RuneCountInString(s); n > 24 {
+		return fmt.Sprintf("<%d characters>", n)
+	}
+	return strings.ReplaceAll(s, "\n", `\n`)
+}
