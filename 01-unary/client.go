@@ -19,7 +19,7 @@ func Greet(ctx context.Context, client greeterpb.GreeterClient, name string, tim
 	// TODO(task 5): a proto3 string must be valid UTF-8. Check the name with
 	// utf8.ValidString before calling and, if it is not, return
 	// status.Error(codes.InvalidArgument, "…") saying so: otherwise the
-	// request fails to marshal and the learner sees a puzzling Internal error.
+	// request fails to marshal and you get a puzzling Internal error.
 
 	// TODO(task 4): give the call a deadline: derive a context with
 	// context.WithTimeout(ctx, timeout), defer its cancel, and make the call

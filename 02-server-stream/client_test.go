@@ -158,7 +158,7 @@ func TestTask5_StopsAfterTheFirstK(t *testing.T) {
 			var got []int64
 			err := Factorize(ctx, client, 30, first, record(&got))
 			if err != nil {
-				t.Fatalf("Factorize(30, first %d) returned %v, want nil — task 5 in client.go: stopping after the first %d factors is a success", first, err, first)
+				t.Fatalf("Factorize(30, first %d) returned %v, want nil — task 5 in client.go: stopping early, as asked, is a success", first, err)
 			}
 			if want := []int64{2, 3, 5}[:first]; !slices.Equal(got, want) {
 				t.Errorf("Factorize(30, first %d) passed %v to onFactor, want %v — task 5 in client.go", first, got, want)

@@ -219,6 +219,7 @@ func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float6
 }
 
 func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
+	t.Parallel() // each has its own servers and browser; together they take the time of one
 	chromium := findChromium(t)
 	url := startDrawing(t)
 	ctx := startBrowser(t, chromium)
@@ -265,6 +266,7 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 }
 
 func TestBrowser_Kaleidoscope(t *testing.T) {
+	t.Parallel() // each has its own servers and browser; together they take the time of one
 	chromium := findChromium(t)
 	url := startDrawing(t)
 	ctx := startBrowser(t, chromium)

@@ -117,7 +117,7 @@ func (p *progress) show() {
 	defer p.mu.Unlock()
 	if !p.noted {
 		p.noted = true
-		fmt.Fprintln(p.out, "The first run builds grpc and every step's tests: about 20 s on 2 cores. Later runs take about a second.")
+		fmt.Fprintln(p.out, "The first run compiles gRPC and every step's tests: about a minute on 2 cores. Later runs take a second or two.")
 	}
 	what := "compiling the steps and their tests"
 	if p.phase != "compile" && p.phase != "" {
