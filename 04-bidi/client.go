@@ -40,7 +40,9 @@ func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Read
 	// TODO(task 4): when one side fails the other must stop too: make the
 	// group with errgroup.WithContext(ctx) and use the ctx it returns for
 	// the stream and for console.Lines, so that it is done as soon as
-	// either goroutine returns an error.
+	// either goroutine returns an error. errgroup cancels only on an error:
+	// wrap ctx in context.WithCancel too, and cancel it when receive returns
+	// (the server ended the stream, perhaps with OK), so that send stops.
 	return status.Error(codes.Unimplemented, "TODO(task 3): send and receive at the same time in 04-bidi/client.go — see 04-bidi/README.md")
 }
 

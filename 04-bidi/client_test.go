@@ -101,12 +101,13 @@ func (f *lateFactorizer) Factorize(stream serverStream) error {
 }
 
 // quittingFactorizer answers the first request, then ends the stream with
-// an error while the client may still be sending: a server shutting down.
+// end (nil: OK) while the client may still be sending: a server shutting down.
 type quittingFactorizer struct {
 	factorpb.UnimplementedFactorizerServer
+	end error
 }
 
-func (quittingFactorizer) Factorize(stream serverStream) error {
+func (f quittingFactorizer) Factorize(stream serverStream) error {
 	req, err := stream.Recv()
 	if err != nil {
 		return err
@@ -114,7 +115,7 @@ func (quittingFactorizer) Factorize(stream serverStream) error {
 	if err := stream.Send(answer(req)); err != nil {
 		return err
 	}
-	return status.Error(codes.Unavailable, "the server is shutting down")
+	return f.end
 }
 
 func fakeClient(t *testing.T, fake factorpb.FactorizerServer) factorpb.FactorizerClient {
@@ -215,7 +216,7 @@ func TestTask4_StopsWhenCancelled(t *testing.T) {
 }
 
 func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
-	client := fakeClient(t, quittingFactorizer{})
+	client := fakeClient(t, quittingFactorizer{end: status.Error(codes.Unavailable, "the server is shutting down")})
 	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
 	s.typeLine("12", "task 3 in client.go")
 	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
@@ -225,4 +226,19 @@ func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 		"make the group with errgroup.WithContext(ctx) and use its ctx, so that the sender stops when the receiver fails")
 	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
 		"task 3 in client.go: return the error Recv gave you, unchanged")
+}
+
+func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
+	client := fakeClient(t, quittingFactorizer{end: nil})
+	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s.typeLine("12", "task 3 in client.go")
+	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
+
+	// The server has ended the stream with OK; the input stays open. Nothing
+	// more can be answered, so the sender must stop too, although no one failed.
+	err := s.wait("after the server ended the stream with OK, with the input still open — task 4 in client.go: " +
+		"errgroup cancels its ctx only on an error; when receive returns, cancel the ctx yourself (defer cancel() in its goroutine)")
+	if err != nil {
+		t.Errorf("Factorize returned %v after the server ended the stream with OK, want nil — task 4 in client.go", err)
+	}
 }

@@ -54,7 +54,9 @@ func (m *member) deliver(ev *chatpb.ServerEvent) bool {
 func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
 	// TODO(task 2): select in a loop between an event from m.outbox (send
 	// it; return send's error) and <-m.Done() (return m.Err(), but when it
-	// is nil first send what is still queued).
+	// is nil first send what is still queued). select picks at random among
+	// ready cases, so check m.Done() on its own (select with default) before
+	// each send: once the membership has ended with an error, send nothing.
 	return status.Error(codes.Unimplemented, "TODO(task 2): send the outbox in 05-chat/member.go — see 05-chat/README.md")
 }
 

@@ -44,7 +44,9 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 	// m.writeLoop(stream.Send) and s.receiveSays(stream, m) in goroutines
 	// that report on channels with room for one error, and return with the
 	// first of: the read loop's error (at nil, io.EOF: Leave, then return
-	// what the writer reports), the writer's, or m.Err() at <-m.Done().
+	// what the writer reports; any other error: m.end(err) first, so the
+	// writer starts no Send after you return), the writer's, or m.Err() at
+	// <-m.Done().
 	return status.Error(codes.Unimplemented, "TODO(task 4): handle a Connect stream in 05-chat/server.go — see 05-chat/README.md")
 }
 

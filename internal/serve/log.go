@@ -32,7 +32,12 @@ func logStream(logger *slog.Logger) grpc.StreamServerInterceptor {
 }
 
 func logEnd(logger *slog.Logger, msg, method string, start time.Time, err error) {
-	st := status.Convert(err)
+	// A handler may return a plain context error; gRPC sends it as Canceled
+	// or DeadlineExceeded, and the log says what the client sees.
+	st, ok := status.FromError(err)
+	if !ok {
+		st = status.FromContextError(err)
+	}
 	attrs := []any{"method", method, "code", st.Code().String(), "took", time.Since(start).Round(time.Microsecond)}
 	if err != nil {
 		attrs = append(attrs, "error", st.Message())

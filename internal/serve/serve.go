@@ -85,6 +85,9 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		logger = slog.Default()
 	}
 	srv := grpc.NewServer(
+		// Stop then waits for the handlers it cancels, so Serve returns only
+		// once none is left running.
+		grpc.WaitForHandlers(true),
 		grpc.ChainUnaryInterceptor(logUnary(logger)),
 		grpc.ChainStreamInterceptor(logStream(logger)),
 	)

@@ -33,8 +33,8 @@ type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Fa
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
 	// The group's ctx is done as soon as either goroutine fails (or when
 	// Wait returns): the stream opened with it is then cancelled too, and
-	// the sender, which watches it, stops. The deferred cancel covers the
-	// one way out that does not go through Wait: failing to open the stream.
+	// the sender, which watches it, stops. cancel covers what errgroup does
+	// not: receive ending without an error, and failing to open the stream.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, ctx := errgroup.WithContext(ctx)
@@ -45,7 +45,13 @@ func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Read
 	p := console.NewPrinter(out)
 	lines := console.Lines(ctx, in)
 	g.Go(func() error { return send(ctx, stream, lines, p) })
-	g.Go(func() error { return receive(stream, p) })
+	g.Go(func() error {
+		// When the server has ended the stream, even with OK, nothing more
+		// can be answered: stop the sender, which errgroup would only do on
+		// an error.
+		defer cancel()
+		return receive(stream, p)
+	})
 	return g.Wait()
 }
 

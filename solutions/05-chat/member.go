@@ -49,27 +49,40 @@ func (m *member) deliver(ev *chatpb.ServerEvent) bool {
 // member left by themselves (Err() is nil) it first sends what is still
 // queued, so a client that reads until its stream ends misses nothing that
 // was said before it left.
+//
+// The end of the membership is checked before every send, because select
+// picks at random among ready cases: once the handler has ended the
+// membership with an error and is returning, no new Send may start.
 func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
+	for {
+		select {
+		case <-m.gone:
+			if m.err != nil {
+				return m.err // disconnected: unsent events are moot
+			}
+			return m.flush(send)
+		default:
+		}
+		select {
+		case ev := <-m.outbox:
+			if err := send(ev); err != nil {
+				return err
+			}
+		case <-m.gone: // handled at the top of the loop
+		}
+	}
+}
+
+// flush sends what is still queued, without waiting for more.
+func (m *member) flush(send func(*chatpb.ServerEvent) error) error {
 	for {
 		select {
 		case ev := <-m.outbox:
 			if err := send(ev); err != nil {
 				return err
 			}
-		case <-m.gone:
-			if m.err != nil {
-				return m.err // disconnected: unsent events are moot
-			}
-			for {
-				select {
-				case ev := <-m.outbox:
-					if err := send(ev); err != nil {
-						return err
-					}
-				default:
-					return nil
-				}
-			}
+		default:
+			return nil
 		}
 	}
 }

@@ -59,7 +59,11 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 	select {
 	case err := <-received:
 		if err != nil {
-			return err // a refused event, or the client is gone (Canceled)
+			// A refused event, or the client is gone (Canceled). End the
+			// membership with err first, so the writer starts no new Send:
+			// the stream is over once the handler returns.
+			m.end(err)
+			return err
 		}
 		// io.EOF: the client left. Announce it now, then let the writer
 		// send what is still queued; it stops when the outbox is empty. (A
