@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,12 +79,20 @@ func Context(t testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
+// leakChecked holds the tests that already have a leak check, so that a test
+// starting two servers gets one report, not two.
+var leakChecked sync.Map
+
 // checkNoLeaks registers, as the test's first cleanup (so it runs last), a
 // check that every goroutine started since now has ended.
 func checkNoLeaks(t testing.TB) {
 	t.Helper()
+	if _, dup := leakChecked.LoadOrStore(t, true); dup {
+		return
+	}
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() {
+		leakChecked.Delete(t)
 		if err := goleak.Find(before); err != nil {
 			t.Errorf("goroutines still running after the test ended: a handler or client loop did not return.\n"+
 				"Does it stop at io.EOF, and when stream.Context() is done?\n%v", err)

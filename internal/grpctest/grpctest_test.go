@@ -58,3 +58,16 @@ func TestLeakCheckReportsAGoroutineLeftRunning(t *testing.T) {
 		t.Errorf("after a goroutine was left running, the harness reported %q, want one leak report", rec.errors)
 	}
 }
+
+func TestOneLeakReportPerTest(t *testing.T) {
+	rec := &recorder{TB: t}
+	Connect(rec, registerHealth)
+	Connect(rec, registerHealth) // a second server in the same test
+	release := make(chan struct{})
+	go func() { <-release }()
+	rec.end()
+	close(release)
+	if len(rec.errors) != 1 {
+		t.Errorf("a test with two servers and one leaked goroutine got %d reports, want 1", len(rec.errors))
+	}
+}
