@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,34 @@ func TestTask4_JoinSayAndLeave(t *testing.T) {
 	}
 	if err := ada.expectEnd(t, "task 4 in server.go: at io.EOF the member has left: return nil"); err != nil {
 		t.Errorf("after CloseSend, ada's stream ended with %v, want OK — task 4 in server.go: io.EOF is how a member leaves; return nil", err)
+	}
+}
+
+func TestTask4_NothingSaidBeforeLeavingIsLost(t *testing.T) {
+	srv, _ := startRoom(t, DefaultOutboxSize)
+	ada, _ := enter(t, srv.Dial(t), "ada")
+	// ada says a lot and half-closes at once, reading nothing yet: her own
+	// messages are still queued for her when the server sees io.EOF.
+	const said = 100
+	for i := range said {
+		ada.say(t, fmt.Sprint(i))
+	}
+	if err := ada.stream.CloseSend(); err != nil {
+		t.Fatalf("CloseSend: %v", err)
+	}
+	for i := range said {
+		ev, err := ada.stream.Recv()
+		if err != nil {
+			t.Fatalf("ada's stream ended with %v after %d of her %d messages came back, want all of them first — "+
+				"task 4 in server.go: at io.EOF, Leave and then return what the writer reports: it sends what is still queued%s",
+				err, i, said, stalled(err))
+		}
+		if got := ev.GetMessage().GetText(); got != fmt.Sprint(i) {
+			t.Fatalf("ada got %s, want her message %q — task 4 in server.go", describe(ev), fmt.Sprint(i))
+		}
+	}
+	if err := ada.expectEnd(t, "task 4 in server.go: once the writer has flushed, return"); err != nil {
+		t.Errorf("after CloseSend, ada's stream ended with %v, want OK — task 4 in server.go", err)
 	}
 }
 
