@@ -29,7 +29,7 @@ func TestTask2_DeliverNeverWaits(t *testing.T) {
 	case <-time.After(waitLimit / 4): // a deliver that never waits returns in microseconds
 		<-m.outbox // let the blocked deliver finish, so nothing leaks
 		<-full
-		t.Fatalf("deliver into a full outbox waited — task 2 in member.go: never wait; use select with a default case and report false")
+		t.Fatalf("deliver into a full outbox waited — TODO(task 2) in member.go: never wait; use select with a default case and report false")
 	}
 }
 
