@@ -179,9 +179,12 @@ func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors in
 		}
 	}
 	if err != nil {
-		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent, want %d each (status line %q): "+
-			"is the bridge (task 3) carrying points both ways, and is the server (task 1) answering each one?",
-			what, len(state.Mirrored), len(state.Sent), images, state.Status)
+		hint := "is the bridge (task 3) carrying points both ways, and is the server (task 1) answering each one?"
+		if images > 1 && len(state.Sent) > 0 && len(state.Mirrored) == len(state.Sent) {
+			hint = fmt.Sprintf("each point came back once: in kaleidoscope mode the server sends %d images per point — task 4 in server.go", images)
+		}
+		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent, want %d (%d per point) (status line %q): %s",
+			what, len(state.Mirrored), len(state.Sent), images*len(state.Sent), images, state.Status, hint)
 	}
 	return state
 }

@@ -95,13 +95,7 @@ func RenderBoard(w io.Writer, board []*Step, st Style) {
 		fmt.Fprintf(w, "  %-*s  %s%s %s\n", width, s.Name, strings.Join(marks, " "), pad, st.Summary(s))
 	}
 	fmt.Fprintln(w)
-	var next *Step
-	for _, s := range board {
-		if !s.Done() {
-			next = s
-			break
-		}
-	}
+	next := nextStep(board)
 	// A step that does not compile or hangs says so even when it is not
 	// the next one: the learner may be working ahead.
 	for _, s := range board {
@@ -201,4 +195,22 @@ func printLines(w io.Writer, lines []string, most int, paint func(string) string
 		}
 		fmt.Fprintln(w, "    "+paint(l))
 	}
+}
+
+// nextStep is the step to work on: the first one begun but not finished (the
+// learner may have skipped ahead), or else the first one not finished.
+func nextStep(board []*Step) *Step {
+	var first *Step
+	for _, s := range board {
+		if s.Done() {
+			continue
+		}
+		if s.Started() {
+			return s
+		}
+		if first == nil {
+			first = s
+		}
+	}
+	return first
 }

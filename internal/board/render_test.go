@@ -1,0 +1,39 @@
+package board
+
+import (
+	"testing"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+)
+
+func TestNextStepFollowsTheLearner(t *testing.T) {
+	step := func(name string, states ...TaskState) *Step {
+		s := &Step{Step: steps.Step{Name: name}}
+		for i, st := range states {
+			s.Tasks = append(s.Tasks, &Task{N: i + 1, State: st})
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		what  string
+		board []*Step
+		want  string
+	}{
+		{"a fresh clone starts at the first step",
+			[]*Step{step("01-a", NotStarted), step("02-b", NotStarted)}, "01-a"},
+		{"a finished step is passed over",
+			[]*Step{step("01-a", Passing), step("02-b", NotStarted)}, "02-b"},
+		{"a learner who skipped ahead is followed",
+			[]*Step{step("01-a", NotStarted), step("02-b", Passing, Failing)}, "02-b"},
+		{"the first step begun comes first",
+			[]*Step{step("01-a", Failing), step("02-b", Failing)}, "01-a"},
+	} {
+		got := nextStep(tc.board)
+		if got == nil || got.Name != tc.want {
+			t.Errorf("%s: next step = %v, want %s", tc.what, got, tc.want)
+		}
+	}
+	if got := nextStep([]*Step{step("01-a", Passing)}); got != nil {
+		t.Errorf("with every step done, next step = %s, want none", got.Name)
+	}
+}
