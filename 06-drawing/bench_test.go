@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // The benchmarks run on the solution: go run ./cmd/workshop bench 06.
@@ -25,20 +25,9 @@ import (
 // to it whose canvas is already set.
 func benchStream(b *testing.B) mirrorStream {
 	b.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := grpc.NewServer()
-	drawingpb.RegisterDrawingServer(srv, &Server{})
-	go srv.Serve(lis)
-	b.Cleanup(srv.Stop)
-
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close() })
+	conn := grpctest.StartLoopback(b, func(s *grpc.Server) {
+		drawingpb.RegisterDrawingServer(s, &Server{})
+	}).Dial(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
 	stream, err := drawingpb.NewDrawingClient(conn).Mirror(ctx)

@@ -14,10 +14,10 @@ import (
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // This file tests the whole step in a real browser: headless Chromium opens
@@ -82,20 +82,9 @@ const readPage = `({sent: drawing.sent, mirrored: drawing.mirrored, errors: draw
 // page's URL. Both stop when the test ends.
 func startDrawing(t *testing.T) string {
 	t.Helper()
-	grpcLis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := grpc.NewServer()
-	drawingpb.RegisterDrawingServer(srv, &Server{})
-	go srv.Serve(grpcLis)
-	t.Cleanup(srv.Stop)
-
-	conn, err := grpc.NewClient(grpcLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := grpctest.StartLoopback(t, func(s *grpc.Server) {
+		drawingpb.RegisterDrawingServer(s, &Server{})
+	}).Dial(t)
 	client := drawingpb.NewDrawingClient(conn)
 
 	webLis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -222,7 +211,6 @@ func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float6
 }
 
 func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
-	t.Parallel() // each has its own servers and browser; together they take the time of one
 	chromium := findChromium(t)
 	url := startDrawing(t)
 	ctx := startBrowser(t, chromium)
@@ -269,7 +257,6 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 }
 
 func TestBrowser_Kaleidoscope(t *testing.T) {
-	t.Parallel() // each has its own servers and browser; together they take the time of one
 	chromium := findChromium(t)
 	url := startDrawing(t)
 	ctx := startBrowser(t, chromium)

@@ -19,21 +19,36 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 )
 
-// Server is a step's server running in memory for one test.
+// Server is a step's server running for one test.
 type Server struct {
 	// GRPC is the running server; a test may stop it to see how streams end.
 	GRPC *grpc.Server
-	lis  *bufconn.Listener
+	lis  net.Listener
 }
 
-// Start runs a gRPC server with the services register adds, and stops it when
-// the test ends. It also checks, after everything else is cleaned up, that no
-// goroutine started during the test is still running.
+// Start runs a gRPC server with the services register adds, in memory, and
+// stops it when the test ends. It also checks, after everything else is
+// cleaned up, that no goroutine started during the test is still running
+// (so a test that uses it must not call t.Parallel).
 func Start(t testing.TB, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
 	t.Helper()
-	checkNoLeaks(t)
+	return serve(t, bufconn.Listen(1<<20), register, opts...)
+}
 
-	lis := bufconn.Listen(1 << 20)
+// StartLoopback is Start on a free TCP port of 127.0.0.1, for what needs a
+// real network address (a benchmark against raw TCP, a browser).
+func StartLoopback(t testing.TB, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening on loopback: %v", err)
+	}
+	return serve(t, lis, register, opts...)
+}
+
+func serve(t testing.TB, lis net.Listener, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
+	t.Helper()
+	checkNoLeaks(t)
 	srv := grpc.NewServer(opts...)
 	register(srv)
 	served := make(chan error, 1)
@@ -47,17 +62,21 @@ func Start(t testing.TB, register func(*grpc.Server), opts ...grpc.ServerOption)
 	return &Server{GRPC: srv, lis: lis}
 }
 
+// Addr is the server's address: host:port for StartLoopback.
+func (s *Server) Addr() string { return s.lis.Addr().String() }
+
 // Dial opens a new client connection to s, closed when the test ends. Each
 // call is a separate connection, as if from another process; closing one
 // early is how a test drops a client off the network.
 func (s *Server) Dial(t testing.TB) *grpc.ClientConn {
 	t.Helper()
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-			return s.lis.DialContext(ctx)
-		}),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	)
+	target, opts := "passthrough:///"+s.Addr(), []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if mem, ok := s.lis.(*bufconn.Listener); ok {
+		opts = append(opts, grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			return mem.DialContext(ctx)
+		}))
+	}
+	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		t.Fatalf("grpc.NewClient: %v", err)
 	}
