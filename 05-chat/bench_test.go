@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"fmt"
-	"net"
 	"runtime"
 	"slices"
 	"strconv"
@@ -13,9 +12,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // Run with `go run ./cmd/workshop bench 05` (it lays the solution over the
@@ -75,15 +74,10 @@ type benchMember struct {
 func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	addr, stop := benchServer(b)
-	defer stop()
-	dial := func() *grpc.ClientConn {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		return conn
-	}
+	room := NewServer(DefaultOutboxSize)
+	defer room.Close()
+	srv := grpctest.StartLoopback(b, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
+	dial := func() *grpc.ClientConn { return srv.Dial(b) }
 
 	before, goroutinesBefore := memInUse(), runtime.NumGoroutine()
 
@@ -208,18 +202,3 @@ func memInUse() int64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// benchServer serves a room on a loopback port until stop is called.
-func benchServer(b *testing.B) (addr string, stop func()) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	room := NewServer(DefaultOutboxSize)
-	srv := grpc.NewServer()
-	chatpb.RegisterChatServer(srv, room)
-	go srv.Serve(lis)
-	return lis.Addr().String(), func() {
-		room.Close()
-		srv.Stop()
-	}
-}
