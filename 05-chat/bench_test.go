@@ -201,4 +201,3 @@ func memInUse() int64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
