@@ -49,9 +49,8 @@ func (s *Server) PrimeFactors(req *factorspb.FactorRequest, stream grpc.ServerSt
 			// stream.Send(&factorspb.Factor{…}); if Send fails, return its error.
 		}
 	}
-	if n > 1 {
-		// TODO(task 1): what is left of n is the last prime factor: send it too.
-	}
+	// TODO(task 1): if what is left of n is more than 1, it is the last
+	// prime factor: send it too.
 	// TODO(task 1): once every factor is sent, return nil to end the stream with OK.
 	return status.Error(codes.Unimplemented, "TODO(task 1): send each factor in 02-server-stream/server.go — see 02-server-stream/README.md")
 }
