@@ -162,7 +162,7 @@ func fromReport(s steps.Step, p *gotest.Package) (*Step, error) {
 	}
 	if p != nil && !p.BuildFailed {
 		for _, t := range p.Tests {
-			if !t.TopLevel() || taskTest.MatchString(t.Name) || t.Passed() || t.Action == "skip" {
+			if !t.TopLevel() || isTaskTest(t.Name) || t.Passed() || t.Action == "skip" {
 				continue
 			}
 			step.Others = append(step.Others, failureOf(p, t.Name))
@@ -264,4 +264,9 @@ func compilerLines(out []string) []string {
 		lines = append(lines, l)
 	}
 	return slices.Clip(lines)
+}
+
+func isTaskTest(name string) bool {
+	_, ok := steps.TaskOfTest(name)
+	return ok
 }

@@ -16,11 +16,9 @@ import (
 )
 
 var (
-	taskTest     = regexp.MustCompile(`^TestTask([0-9]+)_`)
-	taskTestFunc = regexp.MustCompile(`(?m)^func (TestTask([0-9]+)_\w*)\(`)
-	todoMarker   = regexp.MustCompile(`TODO\(task ([0-9]+)\)`)
-	taskRow      = regexp.MustCompile(`(?m)^\|\s*([0-9]+)\s*\|(.*)$`) // a row of the README's task table
-	goFile       = regexp.MustCompile("`([^`\\s]+\\.go)`")
+	testFunc = regexp.MustCompile(`(?m)^func (Test\w*)\(`)
+	taskRow  = regexp.MustCompile(`(?m)^\|\s*([0-9]+)\s*\|(.*)$`) // a row of the README's task table
+	goFile   = regexp.MustCompile("`([^`\\s]+\\.go)`")
 )
 
 // findTasks lists a step's tasks from its source, so that they are known even
@@ -44,9 +42,10 @@ func findTasks(s steps.Step) ([]*Task, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range taskTestFunc.FindAllSubmatch(data, -1) {
-			n, _ := strconv.Atoi(string(m[2]))
-			task(n).Tests = append(task(n).Tests, string(m[1]))
+		for _, m := range testFunc.FindAllSubmatch(data, -1) {
+			if n, ok := steps.TaskOfTest(string(m[1])); ok {
+				task(n).Tests = append(task(n).Tests, string(m[1]))
+			}
 		}
 	}
 
@@ -62,8 +61,7 @@ func findTasks(s steps.Step) ([]*Task, error) {
 			}
 			return nil, err
 		}
-		for _, m := range todoMarker.FindAllSubmatch(data, -1) {
-			n, _ := strconv.Atoi(string(m[1]))
+		for _, n := range steps.TODOTasks(data) {
 			if t := task(n); t.File == "" {
 				t.File = filepath.ToSlash(f)
 			}

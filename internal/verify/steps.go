@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
@@ -19,11 +17,6 @@ type result struct {
 	name string
 	err  error
 }
-
-var (
-	todoTask = regexp.MustCompile(`TODO\(task ([0-9]+)\)`)
-	taskTest = regexp.MustCompile(`^TestTask([0-9]+)_`)
-)
 
 // checkSteps runs the tests of every step twice, in one `go test` each so the
 // go command can use both cores: on the skeletons, where every task test must
@@ -87,7 +80,7 @@ func checkSolutionFiles(s steps.Step) error {
 		if err != nil {
 			return err
 		}
-		if todoTask.Match(data) {
+		if len(steps.TODOTasks(data)) > 0 {
 			problems = append(problems, fmt.Sprintf("%s/%s/%s still has a TODO(task N)", steps.SolutionsDir, s.Name, f))
 		}
 	}
@@ -122,11 +115,10 @@ func checkSkeleton(s steps.Step, pkgs []*gotest.Package) []result {
 	tested := map[int]bool{}
 	for _, p := range pkgs {
 		for _, t := range p.Tests {
-			m := taskTest.FindStringSubmatch(t.Name)
-			if m == nil || !t.TopLevel() {
+			n, ok := steps.TaskOfTest(t.Name)
+			if !ok || !t.TopLevel() {
 				continue
 			}
-			n, _ := strconv.Atoi(m[1])
 			tested[n] = true
 			var err error
 			switch t.Action {
@@ -169,8 +161,7 @@ func skeletonTasks(s steps.Step) ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range todoTask.FindAllSubmatch(data, -1) {
-			n, _ := strconv.Atoi(string(m[1]))
+		for _, n := range steps.TODOTasks(data) {
 			if !slices.Contains(tasks, n) {
 				tasks = append(tasks, n)
 			}
