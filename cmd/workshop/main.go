@@ -24,7 +24,7 @@ var commands = []command{
 	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},
 	{"demo", "<step> [client flags]", "run the finished step: its server and its client, built from the solution\n\t(your files are not touched); input you type goes to the client", runDemo},
 	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
-	{"verify", "", "for maintainers and CI: gofmt, vet, generated code, and for every step its task\n\ttests fail on the skeleton and pass on the solution", runVerify},
+	{"verify", "[step...]", "for maintainers and CI: gofmt, vet, generated code, and for every step: its task\n\ttests fail on the skeleton, pass on the solution, and catch every mistake in\n\tits catalog (testdata/mistakes); given steps, only their checks", runVerify},
 }
 
 func main() {

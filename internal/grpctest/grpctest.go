@@ -46,15 +46,37 @@ func StartLoopback(t testing.TB, register func(*grpc.Server), opts ...grpc.Serve
 	return serve(t, lis, register, opts...)
 }
 
+// handlerGrace is how long a stopped server waits for its handlers to return
+// before the test fails: every stream's context is cancelled by then, so a
+// handler still running is one that does not watch it.
+var handlerGrace = 10 * time.Second
+
 func serve(t testing.TB, lis net.Listener, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
 	t.Helper()
 	checkNoLeaks(t)
+	opts = append([]grpc.ServerOption{
+		// Stop returns only once every handler has: the leak check that
+		// follows then sees the true state, with no retries to wait out.
+		grpc.WaitForHandlers(true),
+		// A panic in a handler fails the test that made the call, instead
+		// of killing the test binary and every test after it.
+		grpc.ChainUnaryInterceptor(recoverUnary(t)),
+		grpc.ChainStreamInterceptor(recoverStream(t)),
+	}, opts...)
 	srv := grpc.NewServer(opts...)
 	register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	t.Cleanup(func() {
-		srv.Stop()
+		stopped := make(chan struct{})
+		go func() { srv.Stop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(handlerGrace):
+			t.Errorf("a handler was still running %v after the server stopped and cancelled every stream.\n"+
+				"Does it return when stream.Context() is done, and at io.EOF?", handlerGrace)
+			return
+		}
 		if err := <-served; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 			t.Errorf("server ended with %v", err)
 		}

@@ -17,22 +17,31 @@ import (
 
 // Run runs every check on the workshop at root, reporting each on out as it
 // finishes, then a line "N passed, N failed". It returns an error if any
-// check failed.
-func Run(ctx context.Context, root string, out io.Writer) error {
+// check failed. Given step names ("02"), it checks only those steps, and
+// skips the checks of the whole tree: the quick loop while writing a step.
+func Run(ctx context.Context, root string, out io.Writer, only ...string) error {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
 	}
 	r := &reporter{out: out}
 
-	r.check("gofmt: every .go file is formatted", checkGofmt(root))
-	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
-	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
-	r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
-
-	all, err := steps.Discover(root)
-	if err != nil {
-		return err
+	var all []steps.Step
+	if len(only) == 0 {
+		r.check("gofmt: every .go file is formatted", checkGofmt(root))
+		r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
+		r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
+		r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
+		if all, err = steps.Discover(root); err != nil {
+			return err
+		}
+	}
+	for _, name := range only {
+		s, err := steps.Find(root, name)
+		if err != nil {
+			return err
+		}
+		all = append(all, s)
 	}
 	if len(all) == 0 {
 		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
@@ -43,6 +52,9 @@ func Run(ctx context.Context, root string, out io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	for _, res := range checkSteps(ctx, root, tmp, all) {
+		r.check(res.name, res.err)
+	}
+	for _, res := range checkMistakes(ctx, root, tmp, all, out, len(only) > 0) {
 		r.check(res.name, res.err)
 	}
 
