@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/board"
 	"github.com/grpc-streaming-workshop/workshop/internal/hints"
@@ -63,23 +67,35 @@ func runHint(ctx context.Context, args []string) error {
 	return nil
 }
 
-// printHints prints the hints shown so far, the newest last and in bold.
+// printHints prints the hints shown so far, the newest last, each wrapped to
+// the terminal with its code shown as code; the earlier ones dimmed.
 func printHints(step steps.Step, task hints.Task, shown int) {
 	st := style()
+	width := terminalWidth()
 	fmt.Printf("%s, task %d — %s\n\n", step.Name, task.N, task.Title)
 	for i := 0; i < shown; i++ {
-		line := fmt.Sprintf("Hint %d of %d: %s", i+1, len(task.Hints), task.Hints[i])
-		if i == shown-1 {
-			line = st.Bold(line)
-		} else {
-			line = st.Dim(line)
+		heading := fmt.Sprintf("Hint %d of %d", i+1, len(task.Hints))
+		code, text := st.Code, st.Bold
+		if i < shown-1 {
+			code, text = st.Dim, st.Dim
 		}
-		fmt.Println(line)
+		fmt.Println(text(heading))
+		for _, line := range strings.Split(hints.Render(task.Hints[i], width-2, code), "\n") {
+			fmt.Println("  " + line)
+		}
+		fmt.Println()
 	}
-	fmt.Println()
 	if shown < len(task.Hints) {
 		fmt.Printf("Still stuck? Run it again for the next hint: %s hint %s %d\n", selfCommand, board.ShortName(step.Name), task.N)
 	} else {
 		fmt.Printf("That was the last hint. The finished code: %s solution %s\n", selfCommand, board.ShortName(step.Name))
 	}
+}
+
+// terminalWidth is the width of the terminal on stdout, or 80.
+func terminalWidth() int {
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		return min(w, 100)
+	}
+	return 80
 }

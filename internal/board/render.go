@@ -39,6 +39,7 @@ func (st Style) Red(s string) string    { return st.paint("31", s) }
 func (st Style) Yellow(s string) string { return st.paint("33", s) }
 func (st Style) Dim(s string) string    { return st.paint("2", s) }
 func (st Style) Bold(s string) string   { return st.paint("1", s) }
+func (st Style) Code(s string) string   { return st.paint("36", s) }
 
 // mark is a task's one-character state.
 func (st Style) mark(s TaskState) string {

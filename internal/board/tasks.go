@@ -68,12 +68,14 @@ func findTasks(s steps.Step) ([]*Task, error) {
 		}
 	}
 
-	if readme, err := os.ReadFile(filepath.Join(s.Dir(), "README.md")); err == nil {
-		for _, h := range hints.Parse(readme) {
+	if all, err := hints.Load(s.Dir()); err == nil {
+		for _, h := range all {
 			if t := byN[h.N]; t != nil {
 				t.Title = h.Title
 			}
 		}
+	}
+	if readme, err := os.ReadFile(filepath.Join(s.Dir(), "README.md")); err == nil {
 		// Once a task's TODO is gone, the README's task table still says
 		// which file it is in.
 		for _, m := range taskRow.FindAllSubmatch(readme, -1) {

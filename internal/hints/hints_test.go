@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseReadsEachTaskInOrder(t *testing.T) {
-	tasks := Parse([]byte(workshoptest.SumReadme))
+	tasks := Parse([]byte(workshoptest.SumHints))
 	if len(tasks) != 2 {
 		t.Fatalf("Parse found %d tasks, want 2: %+v", len(tasks), tasks)
 	}
@@ -16,7 +16,7 @@ func TestParseReadsEachTaskInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Gentle: it is arithmetic.", "Use the plus sign, on a and b.", "`return a + b, nil`"}
+	want := []string{"Gentle: it is arithmetic.", "Use the plus sign,\non `a` and `b`.", "A sketch:\n\n```go\nreturn a + b, nil\n```"}
 	if one.Title != "add two numbers" || len(one.Hints) != len(want) {
 		t.Fatalf("task 1 = %+v, want title %q and hints %q", one, "add two numbers", want)
 	}
@@ -26,10 +26,10 @@ func TestParseReadsEachTaskInOrder(t *testing.T) {
 		}
 	}
 	if two, _ := Find(tasks, 2); len(two.Hints) != 2 {
-		t.Errorf("task 2 has hints %q, want 2 (the list after the Hints section is not a hint)", two.Hints)
+		t.Errorf("task 2 has hints %q, want 2 (the list after the last task is not a hint)", two.Hints)
 	}
 	if _, err := Find(tasks, 3); err == nil {
-		t.Error("Find(3) found hints for a task the README does not have")
+		t.Error("Find(3) found hints for a task the file does not have")
 	}
 }
 
@@ -60,5 +60,20 @@ func TestSeenGivesTheNextHintAndRemembersIt(t *testing.T) {
 	}
 	if got := again.Shown("01-sum", 2); got != 0 {
 		t.Errorf("task 2 Shown = %d, want 0: each task has its own count", got)
+	}
+}
+
+func TestRenderWrapsProseAndKeepsCode(t *testing.T) {
+	md := "Call `stream.Send(msg)` for each factor, and return its error: a failed Send means the stream is over.\n\n```go\nif err := stream.Send(f); err != nil {\n\treturn err\n}\n```"
+	got := Render(md, 40, func(s string) string { return "<" + s + ">" })
+	want := "Call <stream.Send(msg)> for each factor,\n" +
+		"and return its error: a failed Send\n" +
+		"means the stream is over.\n" +
+		"\n" +
+		"    <if err := stream.Send(f); err != nil {>\n" +
+		"    <\treturn err>\n" +
+		"    <}>"
+	if got != want {
+		t.Errorf("Render =\n%s\nwant\n%s", got, want)
 	}
 }

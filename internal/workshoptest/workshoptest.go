@@ -75,6 +75,7 @@ func Sum(name string) Step {
 			"sum.go":      SumSkeleton,
 			"sum_test.go": sumTest,
 			"README.md":   SumReadme,
+			"HINTS.md":    SumHints,
 		},
 		Solution: map[string]string{"sum.go": SumSolved},
 	}
@@ -127,12 +128,16 @@ func TestTask2_Waits(t *testing.T) {
 }
 `
 
-// SumReadme holds the hints of Sum in the README format of every step.
+// SumReadme is Sum's README: the task table the board reads file names from.
 const SumReadme = "# Fixture\n\n## Tasks\n\n" +
 	"| # | Goal | File | Test |\n|---|------|------|------|\n" +
-	"| 1 | Add | `sum.go` | `TestTask1_Adds` |\n| 2 | Wait | `sum.go` | `TestTask2_Waits` |\n\n## Hints\n\n" +
-	"<details><summary>Task 1 — add two numbers</summary>\n\n" +
-	"1. Gentle: it is arithmetic.\n2. Use the plus sign,\n   on a and b.\n3. `return a + b, nil`\n\n</details>\n\n" +
-	"<details><summary>Task 2 — wait for done</summary>\n\n" +
-	"1. A receive blocks until the channel is closed.\n2. `<-done`\n\n</details>\n\n" +
+	"| 1 | Add | `sum.go` | `TestTask1_Adds` |\n| 2 | Wait | `sum.go` | `TestTask2_Waits` |\n\n" +
+	"Stuck? `go run ./cmd/workshop hint 01 1`.\n"
+
+// SumHints holds the hints of Sum in the HINTS.md format of every step.
+const SumHints = "# Hints\n\nOne at a time, please.\n\n" +
+	"## Task 1 — add two numbers\n\n" +
+	"1. Gentle: it is arithmetic.\n\n2. Use the plus sign,\n   on `a` and `b`.\n\n3. A sketch:\n\n   ```go\n   return a + b, nil\n   ```\n\n" +
+	"## Task 2 — wait for done\n\n" +
+	"1. A receive blocks until the channel is closed.\n2. `<-done`\n\n" +
 	"## What you learned\n\n1. Not a hint.\n"
