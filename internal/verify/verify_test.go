@@ -25,7 +25,7 @@ func TestFixtureStepPasses(t *testing.T) {
 }
 
 func TestWrongSolutionFails(t *testing.T) {
-	step := workshoptest.Sum("01-sum")
+	step := withoutCatalog(workshoptest.Sum("01-sum"))
 	step.Solution["sum.go"] = workshoptest.SumWrong
 	out, err := run(t, step)
 	if err == nil {
@@ -37,7 +37,7 @@ func TestWrongSolutionFails(t *testing.T) {
 }
 
 func TestTaskTestPassingOnSkeletonFails(t *testing.T) {
-	step := workshoptest.Sum("01-sum")
+	step := withoutCatalog(workshoptest.Sum("01-sum"))
 	step.Files["sum.go"] = workshoptest.SumAlreadyDone
 	out, err := run(t, step)
 	if err == nil {
@@ -46,4 +46,39 @@ func TestTaskTestPassingOnSkeletonFails(t *testing.T) {
 	if !strings.Contains(out, "✗ 01-sum: TestTask1_Adds fails on the skeleton") {
 		t.Errorf("verify does not name the task test that passes on the skeleton:\n%s", out)
 	}
+}
+
+func TestCatalogProblemsFail(t *testing.T) {
+	step := workshoptest.Sum("01-sum")
+	// Add(1, 2) is the only sum the test tries: a hard-coded 3 passes it.
+	step.Files[workshoptest.SumMistake(0)] = "Returns the answer the test wants.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn 3, nil\n"
+	// The solution says a + b: this snippet is not in it.
+	step.Files[workshoptest.SumMistake(1)] = "Subtracts.\n-- sum.go --\nreturn a - b, nil\n-- becomes --\nreturn a + b, nil\n"
+	delete(step.Files, workshoptest.SumMistake(2))
+	out, err := run(t, step)
+	if err == nil {
+		t.Fatalf("verify passed with a catalog of 9, one mistake no test catches and one that does not apply:\n%s", out)
+	}
+	for _, want := range []string{
+		"holds 9, want at least 10 plausible learner mistakes",
+		"✗ 01-sum: the tests catch all 9 mistakes",
+		"adds-wrongly-00: Returns the answer the test wants.", "every test passed",
+		"occurs 0 times in solutions/01-sum/sum.go, want exactly once",
+		"mutants: 7 caught, 2 missed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify's report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// withoutCatalog drops the fixture's mistakes, for a test about other checks:
+// it then expects the one failure that brings.
+func withoutCatalog(step workshoptest.Step) workshoptest.Step {
+	for name := range step.Files {
+		if strings.HasPrefix(name, "testdata/") {
+			delete(step.Files, name)
+		}
+	}
+	return step
 }

@@ -6,6 +6,7 @@
 package workshoptest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,17 +70,24 @@ func SaveByRename(t testing.TB, root, rel, content string) {
 // Sum is a step with two tasks in sum.go: task 1 adds two numbers, task 2
 // waits for a channel to close. The learner file is the skeleton.
 func Sum(name string) Step {
-	return Step{
-		Name: name,
-		Files: map[string]string{
-			"sum.go":      SumSkeleton,
-			"sum_test.go": sumTest,
-			"README.md":   SumReadme,
-			"HINTS.md":    SumHints,
-		},
-		Solution: map[string]string{"sum.go": SumSolved},
+	files := map[string]string{
+		"sum.go":      SumSkeleton,
+		"sum_test.go": sumTest,
+		"README.md":   SumReadme,
+		"HINTS.md":    SumHints,
 	}
+	for i, wrong := range sumMistakes {
+		files[SumMistake(i)] = "Adds wrongly.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn " + wrong + ", nil\n"
+	}
+	return Step{Name: name, Files: files, Solution: map[string]string{"sum.go": SumSolved}}
 }
+
+// sumMistakes are Sum's catalog of mistakes: each a wrong sum that
+// TestTask1_Adds catches.
+var sumMistakes = []string{"a - b", "a * b", "b", "a", "0", "a + b + 1", "a + a", "b + b", "-(a + b)", "(a + b) * 2"}
+
+// SumMistake is the path, in the step, of mistake i of Sum's catalog.
+func SumMistake(i int) string { return fmt.Sprintf("testdata/mistakes/adds-wrongly-%02d.txtar", i) }
 
 // The learner file of Sum in its possible states.
 var (
