@@ -32,12 +32,17 @@ func (g *scriptedGreeter) SayHello(context.Context, *greeterpb.HelloRequest) (*g
 }
 
 // stallingGreeter never answers: it waits until the call's context is done,
-// the way an overloaded or stuck server would look to a client.
+// the way an overloaded or stuck server would look to a client. It tells
+// arrived, if set, that a call has reached it.
 type stallingGreeter struct {
 	greeterpb.UnimplementedGreeterServer
+	arrived chan<- struct{}
 }
 
-func (stallingGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+func (g *stallingGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+	if g.arrived != nil {
+		g.arrived <- struct{}{}
+	}
 	<-ctx.Done()
 	return nil, status.FromContextError(ctx.Err()).Err()
 }
@@ -71,7 +76,7 @@ func TestTask3_GreetPassesErrorsThrough(t *testing.T) {
 }
 
 func TestTask4_GreetGivesUpAtItsTimeout(t *testing.T) {
-	client := fakeClient(t, stallingGreeter{})
+	client := fakeClient(t, &stallingGreeter{})
 	// The test itself gives up after 3 s: if Greet ignores its timeout, the
 	// call ends with Canceled from here rather than DeadlineExceeded.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -94,5 +99,30 @@ func TestTask5_GreetRefusesInvalidUTF8(t *testing.T) {
 		"task 5 in client.go: check utf8.ValidString(name) before calling and return status.Error(codes.InvalidArgument, …)")
 	if status.Code(err) == codes.InvalidArgument && !strings.Contains(status.Convert(err).Message(), "UTF-8") {
 		t.Errorf("Greet(\"Ad\\xffa\") error %q does not say the name is not valid UTF-8 — task 5 in client.go", err)
+	}
+}
+
+func TestTask4_GreetStopsWhenItsCallerCancels(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	client := fakeClient(t, &stallingGreeter{arrived: arrived})
+	ctx, cancel := context.WithCancel(grpctest.Context(t, 20*time.Second))
+	done := make(chan error, 1)
+	go func() {
+		_, err := Greet(ctx, client, "Ada", 10*time.Second)
+		done <- err
+	}()
+	select {
+	case <-arrived:
+	case err := <-done:
+		t.Fatalf("Greet against a server that never answers returned %v before the call reached it — task 3 in client.go", err)
+	}
+	cancel() // the caller gives up long before the 10s timeout
+	select {
+	case err := <-done:
+		grpctest.WantCode(t, "Greet whose caller cancelled", err, codes.Canceled,
+			"task 4 in client.go: derive the call's context from ctx, so the caller can still end it")
+	case <-time.After(5 * time.Second):
+		t.Errorf("Greet still waits 5s after its caller cancelled ctx — task 4 in client.go: derive the call's context from ctx, not from context.Background()")
+		<-done // it ends at its own timeout
 	}
 }

@@ -25,12 +25,10 @@ type Server struct {
 // out. gRPC calls it on its own goroutine for every incoming call; ctx is the
 // call's context and is done when the client cancels or its deadline passes.
 func (s *Server) SayHello(ctx context.Context, req *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
-	// TODO(task 2): reject a bad name before greeting it. An empty name, one of
-	// only whitespace (strings.TrimSpace) and one longer than maxNameLen
-	// characters (utf8.RuneCountInString, not len) each return
-	// status.Error(codes.InvalidArgument, "…") with a message saying what is wrong.
+	// TODO(task 2): a blank name, or one over maxNameLen characters, is refused
+	// with InvalidArgument and a message saying why. TestTask2_RejectsBadNames.
 
-	// TODO(task 1): greet by name: return a HelloReply whose Message is
-	// "Hello, <name>!". Read the name with req.GetName().
+	// TODO(task 1): the reply greets the caller by name: "Hello, Ada!".
+	// TestTask1_GreetsByName.
 	return nil, status.Error(codes.Unimplemented, "TODO(task 1): greet by name in 01-unary/server.go — see 01-unary/README.md")
 }

@@ -81,7 +81,7 @@ func printHints(step steps.Step, task hints.Task, shown int) {
 		}
 		fmt.Println(text(heading))
 		for _, line := range strings.Split(hints.Render(task.Hints[i], width-2, code), "\n") {
-			fmt.Println("  " + line)
+			fmt.Println(strings.TrimRight("  "+line, " "))
 		}
 		fmt.Println()
 	}

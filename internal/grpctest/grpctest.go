@@ -53,7 +53,7 @@ var handlerGrace = 10 * time.Second
 
 func serve(t testing.TB, lis net.Listener, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
 	t.Helper()
-	checkNoLeaks(t)
+	CheckNoLeaks(t)
 	opts = append([]grpc.ServerOption{
 		// Stop returns only once every handler has: the leak check that
 		// follows then sees the true state, with no retries to wait out.
@@ -124,9 +124,10 @@ func Context(t testing.TB, d time.Duration) context.Context {
 // starting two servers gets one report, not two.
 var leakChecked sync.Map
 
-// checkNoLeaks registers, as the test's first cleanup (so it runs last), a
-// check that every goroutine started since now has ended.
-func checkNoLeaks(t testing.TB) {
+// CheckNoLeaks registers, as the test's first cleanup (so it runs last), a
+// check that every goroutine started since now has ended. Start and its
+// kin call it; a test that runs a server its own way calls it first.
+func CheckNoLeaks(t testing.TB) {
 	t.Helper()
 	if _, dup := leakChecked.LoadOrStore(t, true); dup {
 		return
