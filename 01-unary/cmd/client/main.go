@@ -2,19 +2,20 @@
 //
 //	go run ./01-unary/cmd/client -name Ada
 //
-// This is the whole program around a gRPC call, written out: connect, call,
-// close. Later steps connect through internal/cli, which does the same.
+// The connection is made and closed by unary.GreetAt (you write it in
+// dial.go). Later steps connect through internal/cli, which does the same.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
 	"google.golang.org/grpc/status"
+
+	unary "github.com/grpc-streaming-workshop/workshop/01-unary"
 )
 
 func main() {
@@ -23,7 +24,7 @@ func main() {
 	timeout := flag.Duration("timeout", 5*time.Second, "how long the call may take")
 	flag.Parse()
 
-	greeting, err := greet(context.Background(), *addr, *name, *timeout)
+	greeting, err := unary.GreetAt(context.Background(), *addr, *name, *timeout)
 	if err != nil {
 		// A gRPC error prints as its code and message, e.g.
 		// "InvalidArgument: name must not be empty".
@@ -32,12 +33,4 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(greeting)
-}
-
-// greet connects to the Greeter at addr, greets name with unary.Greet, and
-// closes the connection before it returns.
-func greet(ctx context.Context, addr, name string, timeout time.Duration) (string, error) {
-	// TODO(task 8): connect to addr in plaintext (loopback only: no TLS) with
-	// grpc.NewClient, greet through it, and close it. TestTask8_… watch the server.
-	return "", errors.New("TODO(task 8): connect in 01-unary/cmd/client/main.go — see 01-unary/README.md")
 }

@@ -1,4 +1,4 @@
-package main
+package unary
 
 import (
 	"context"
@@ -20,12 +20,12 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// These tests run the learner's serve on a real loopback port, as main does,
+// These tests run Serve on a real loopback port, as main does,
 // and talk to it as any client would.
 
-// greeter is a stand-in Greeter: its SayHello tells the test that a call has
+// waitingGreeter is a stand-in Greeter: its SayHello tells the test that a call has
 // arrived, then waits for release, for the call's ctx, or for the test's end.
-type greeter struct {
+type waitingGreeter struct {
 	greeterpb.UnimplementedGreeterServer
 	arrived chan struct{} // receives once per call, as it arrives
 	release chan struct{} // closed by answer, to let calls reply
@@ -33,14 +33,14 @@ type greeter struct {
 	cutOff  chan error // receives the ctx error of a call cancelled while it waited
 }
 
-func newGreeter() *greeter {
-	return &greeter{arrived: make(chan struct{}, 10), release: make(chan struct{}), cutOff: make(chan error, 10)}
+func newGreeter() *waitingGreeter {
+	return &waitingGreeter{arrived: make(chan struct{}, 10), release: make(chan struct{}), cutOff: make(chan error, 10)}
 }
 
 // answer lets every call, waiting or to come, reply.
-func (g *greeter) answer() { g.once.Do(func() { close(g.release) }) }
+func (g *waitingGreeter) answer() { g.once.Do(func() { close(g.release) }) }
 
-func (g *greeter) SayHello(ctx context.Context, req *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+func (g *waitingGreeter) SayHello(ctx context.Context, req *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
 	g.arrived <- struct{}{}
 	select {
 	case <-g.release:
@@ -51,17 +51,17 @@ func (g *greeter) SayHello(ctx context.Context, req *greeterpb.HelloRequest) (*g
 	}
 }
 
-// running is serve started on its own goroutine.
+// running is Serve started on its own goroutine.
 type running struct {
 	addr   string
 	cancel context.CancelFunc
-	done   chan struct{} // closed when serve returns
-	err    error         // what serve returned, once done is closed
+	done   chan struct{} // closed when Serve returns
+	err    error         // what Serve returned, once done is closed
 }
 
-// startServe listens on a free loopback port and runs serve there until the
+// startServe listens on a free loopback port and runs Serve there until the
 // test cancels it (or ends: then it waits for serve to return).
-func startServe(t *testing.T, g *greeter) *running {
+func startServe(t *testing.T, g *waitingGreeter) *running {
 	t.Helper()
 	grpctest.CheckNoLeaks(t)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -72,8 +72,8 @@ func startServe(t *testing.T, g *greeter) *running {
 	r := &running{addr: lis.Addr().String(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		r.err = serve(ctx, lis, g)
-		lis.Close() // if serve left it open, calls now fail fast instead of waiting
+		r.err = Serve(ctx, lis, g)
+		lis.Close() // if Serve left it open, calls now fail fast instead of waiting
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -81,7 +81,7 @@ func startServe(t *testing.T, g *greeter) *running {
 		select {
 		case <-r.done:
 		case <-time.After(10 * time.Second):
-			t.Errorf("serve did not return within 10s after its ctx was done — task 6 in cmd/server/main.go: return once ctx is done")
+			t.Errorf("Serve did not return within 10s after its ctx was done — task 6 in serve.go: return once ctx is done")
 		}
 	})
 	return r
@@ -98,17 +98,17 @@ func dial(t *testing.T, addr string) *grpc.ClientConn {
 	return conn
 }
 
-// whyFailed explains a call to the server that failed: most likely serve has
+// whyFailed explains a call to the server that failed: most likely Serve has
 // returned already (it is given a second to show it), otherwise hint says
 // what the server lacks.
 func (r *running) whyFailed(call string, err error, hint string) string {
 	if r.stopped(time.Second) {
-		return fmt.Sprintf("%s failed because serve had already returned %v — task 6 in cmd/server/main.go: serve on lis until ctx is done", call, r.err)
+		return fmt.Sprintf("%s failed because Serve had already returned %v — task 6 in serve.go: serve on lis until ctx is done", call, r.err)
 	}
 	return fmt.Sprintf("%s failed: %v — %s", call, err, hint)
 }
 
-// stopped waits until serve has returned, for at most d.
+// stopped waits until Serve has returned, for at most d.
 func (r *running) stopped(d time.Duration) bool {
 	select {
 	case <-r.done:
@@ -125,10 +125,10 @@ func TestTask6_ServesTheGreeter(t *testing.T) {
 	ctx := grpctest.Context(t, 10*time.Second)
 	reply, err := greeterpb.NewGreeterClient(dial(t, r.addr)).SayHello(ctx, &greeterpb.HelloRequest{Name: "Ada"})
 	if err != nil {
-		t.Fatal(r.whyFailed("SayHello through serve", err, "task 6 in cmd/server/main.go: register greeter (greeterpb.RegisterGreeterServer) before serving"))
+		t.Fatal(r.whyFailed("SayHello through Serve", err, "task 6 in serve.go: register greeter (greeterpb.RegisterGreeterServer) before serving"))
 	}
 	if reply.GetMessage() != "Hello, Ada!" {
-		t.Errorf("SayHello through serve = %q, want the greeter's own reply %q — task 6: register the greeter serve was given", reply.GetMessage(), "Hello, Ada!")
+		t.Errorf("SayHello through Serve = %q, want the greeter's own reply %q — task 6: register the greeter Serve was given", reply.GetMessage(), "Hello, Ada!")
 	}
 }
 
@@ -140,10 +140,10 @@ func TestTask6_ServesHealth(t *testing.T) {
 	for _, service := range []string{"", greeterpb.Greeter_ServiceDesc.ServiceName} {
 		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
 		if err != nil {
-			t.Fatal(r.whyFailed(fmt.Sprintf("Health/Check(%q)", service), err, "task 6 in cmd/server/main.go: register a health server (google.golang.org/grpc/health)"))
+			t.Fatal(r.whyFailed(fmt.Sprintf("Health/Check(%q)", service), err, "task 6 in serve.go: register a health server (google.golang.org/grpc/health)"))
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			t.Errorf("Health/Check(%q) = %v, want SERVING — task 6 in cmd/server/main.go: set the Greeter's serving status", service, resp.GetStatus())
+			t.Errorf("Health/Check(%q) = %v, want SERVING — task 6 in serve.go: set the Greeter's serving status", service, resp.GetStatus())
 		}
 	}
 }
@@ -163,7 +163,7 @@ func TestTask6_ServesReflection(t *testing.T) {
 		resp, err = stream.Recv()
 	}
 	if err != nil {
-		t.Fatal(r.whyFailed("listing services by reflection", err, "task 6 in cmd/server/main.go: reflection.Register the server, so grpcurl can see it"))
+		t.Fatal(r.whyFailed("listing services by reflection", err, "task 6 in serve.go: reflection.Register the server, so grpcurl can see it"))
 	}
 	stream.CloseSend()
 	var names []string
@@ -171,7 +171,7 @@ func TestTask6_ServesReflection(t *testing.T) {
 		names = append(names, s.GetName())
 	}
 	if want := greeterpb.Greeter_ServiceDesc.ServiceName; !strings.Contains(strings.Join(names, " "), want) {
-		t.Errorf("reflection lists %v, want %s among them — task 6 in cmd/server/main.go", names, want)
+		t.Errorf("reflection lists %v, want %s among them — task 6 in serve.go", names, want)
 	}
 }
 
@@ -180,13 +180,13 @@ func TestTask6_ReturnsWhenCtxIsDone(t *testing.T) {
 	r := startServe(t, g)
 	r.cancel()
 	if !r.stopped(10 * time.Second) {
-		t.Fatal("serve still runs 10s after its ctx was done — task 6 in cmd/server/main.go: wait for ctx.Done(), then stop the server")
+		t.Fatal("Serve still runs 10s after its ctx was done — task 6 in serve.go: wait for ctx.Done(), then stop the server")
 	}
 	if r.err != nil {
-		t.Errorf("serve returned %v after its ctx was done, want nil: stopping on request is not a failure — task 6", r.err)
+		t.Errorf("Serve returned %v after its ctx was done, want nil: stopping on request is not a failure — task 6", r.err)
 	}
 	if _, err := net.DialTimeout("tcp", r.addr, 5*time.Second); err == nil {
-		t.Error("the port still accepts connections after serve returned — task 6: stopping the server closes its listener")
+		t.Error("the port still accepts connections after Serve returned — task 6: stopping the server closes its listener")
 	}
 }
 
@@ -198,14 +198,14 @@ func TestTask6_ReportsAListenerThatFails(t *testing.T) {
 	}
 	lis.Close() // Accept now fails at once
 	done := make(chan error, 1)
-	go func() { done <- serve(grpctest.Context(t, 10*time.Second), lis, newGreeter()) }()
+	go func() { done <- Serve(grpctest.Context(t, 10*time.Second), lis, newGreeter()) }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("serve on a closed listener returned %v, want Serve's error (net.ErrClosed) — task 6 in cmd/server/main.go: return what Serve returns if it fails by itself", err)
+			t.Errorf("Serve on a closed listener returned %v, want Serve's error (net.ErrClosed) — task 6 in serve.go: return what Serve returns if it fails by itself", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("serve on a closed listener still runs after 10s — task 6 in cmd/server/main.go: if Serve returns by itself, return its error")
+		t.Fatal("Serve on a closed listener still runs after 10s — task 6 in serve.go: if Serve returns by itself, return its error")
 	}
 }
 
@@ -224,31 +224,31 @@ func TestTask7_StopLetsTheCallInFlightFinish(t *testing.T) {
 		t.Fatal(r.whyFailed("SayHello", err, "do task 6 first"))
 	}
 
-	// The call is in flight. Ask serve to stop, and see what it does while
+	// The call is in flight. Ask serve to stop, and see what Serve does while
 	// the call waits: wait for the listener to close (the stop has begun),
-	// then give serve a second in which it must neither return nor cut the
+	// then give Serve a second in which it must neither return nor cut the
 	// call off. A graceful stop waits for the call however long it takes.
 	r.cancel()
 	if !refusesConnections(r.addr, 10*time.Second) {
-		t.Fatal("10s after ctx was done, serve still accepts connections — task 6 in cmd/server/main.go: stop the server once ctx is done")
+		t.Fatal("10s after ctx was done, Serve still accepts connections — task 6 in serve.go: stop the server once ctx is done")
 	}
 	select {
 	case err := <-g.cutOff:
-		t.Fatalf("stopping cut off the call in flight (its ctx ended: %v) — task 7 in cmd/server/main.go: stop gracefully (GracefulStop), not with Stop", err)
+		t.Fatalf("stopping cut off the call in flight (its ctx ended: %v) — task 7 in serve.go: stop gracefully (GracefulStop), not with Stop", err)
 	case <-r.done:
-		t.Fatalf("serve returned (%v) while a call was still in flight — task 7 in cmd/server/main.go: return only once the graceful stop has finished, or main exits and cuts the call off", r.err)
+		t.Fatalf("Serve returned (%v) while a call was still in flight — task 7 in serve.go: return only once the graceful stop has finished, or main exits and cuts the call off", r.err)
 	case <-time.After(time.Second):
 	}
 
 	g.answer()
 	if err := <-answered; err != nil {
-		t.Fatalf("the call in flight during the stop failed: %v, want its reply — task 7 in cmd/server/main.go: GracefulStop", err)
+		t.Fatalf("the call in flight during the stop failed: %v, want its reply — task 7 in serve.go: GracefulStop", err)
 	}
 	if !r.stopped(10 * time.Second) {
-		t.Fatal("serve did not return within 10s after the last call finished — task 7 in cmd/server/main.go")
+		t.Fatal("Serve did not return within 10s after the last call finished — task 7 in serve.go")
 	}
 	if r.err != nil && !errors.Is(r.err, grpc.ErrServerStopped) {
-		t.Errorf("serve returned %v after a graceful stop, want nil — task 7", r.err)
+		t.Errorf("Serve returned %v after a graceful stop, want nil — task 7", r.err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package unary
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// greeter answers SayHello like the real one, and fails for the name "fail".
-type greeter struct {
+// answeringGreeter answers SayHello like the real one, and fails for the name "fail".
+type answeringGreeter struct {
 	greeterpb.UnimplementedGreeterServer
 }
 
-func (greeter) SayHello(_ context.Context, req *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+func (answeringGreeter) SayHello(_ context.Context, req *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
 	if req.GetName() == "fail" {
 		return nil, status.Error(codes.InvalidArgument, "the test server refuses this name")
 	}
@@ -29,7 +29,7 @@ func (greeter) SayHello(_ context.Context, req *greeterpb.HelloRequest) (*greete
 }
 
 // connWatcher is a stats.Handler: gRPC tells it when a client connection to
-// the server begins and ends, which is how these tests see what greet does
+// the server begins and ends, which is how these tests see what GreetAt does
 // with its connection.
 type connWatcher struct {
 	begun, ended chan struct{}
@@ -53,18 +53,18 @@ func startGreeter(t *testing.T) (string, *connWatcher) {
 	t.Helper()
 	w := &connWatcher{begun: make(chan struct{}, 10), ended: make(chan struct{}, 10)}
 	srv := grpctest.StartLoopback(t, func(s *grpc.Server) {
-		greeterpb.RegisterGreeterServer(s, greeter{})
+		greeterpb.RegisterGreeterServer(s, answeringGreeter{})
 	}, grpc.StatsHandler(w))
 	return srv.Addr(), w
 }
 
-// greetOrExplain calls greet and fails the test if it reports that an earlier
+// greetOrExplain calls GreetAt and fails the test if it reports that an earlier
 // task is not done yet.
 func greetOrExplain(t *testing.T, addr, name string) (string, error) {
 	t.Helper()
-	got, err := greet(grpctest.Context(t, 10*time.Second), addr, name, 5*time.Second)
+	got, err := GreetAt(grpctest.Context(t, 10*time.Second), addr, name, 5*time.Second)
 	if err != nil && strings.Contains(err.Error(), "TODO(task 3") {
-		t.Fatalf("greet returned %v — do task 3 first: greet calls unary.Greet", err)
+		t.Fatalf("GreetAt returned %v — do task 3 first: GreetAt calls Greet", err)
 	}
 	return got, err
 }
@@ -73,10 +73,10 @@ func TestTask8_GreetsThroughTheServerAtAddr(t *testing.T) {
 	addr, _ := startGreeter(t)
 	got, err := greetOrExplain(t, addr, "Ada")
 	if err != nil {
-		t.Fatalf("greet(%q, \"Ada\") failed: %v — task 8 in cmd/client/main.go: connect to addr with grpc.NewClient and insecure credentials", addr, err)
+		t.Fatalf("GreetAt(%q, \"Ada\") failed: %v — task 8 in dial.go: connect to addr with grpc.NewClient and insecure credentials", addr, err)
 	}
 	if want := "Hello from the test server, Ada!"; got != want {
-		t.Errorf("greet(%q, \"Ada\") = %q, want the server's reply %q — task 8 in cmd/client/main.go", addr, got, want)
+		t.Errorf("GreetAt(%q, \"Ada\") = %q, want the server's reply %q — task 8 in dial.go", addr, got, want)
 	}
 }
 
@@ -86,27 +86,27 @@ func TestTask8_ClosesItsConnection(t *testing.T) {
 	select {
 	case <-w.begun:
 	default:
-		t.Fatalf("greet returned without connecting to %s — task 8 in cmd/client/main.go: make the call through a connection to addr", addr)
+		t.Fatalf("GreetAt returned without connecting to %s — task 8 in dial.go: make the call through a connection to addr", addr)
 	}
 	select {
 	case <-w.ended:
 	case <-time.After(10 * time.Second):
-		t.Fatal("10s after greet returned, its connection to the server is still open — task 8 in cmd/client/main.go: close the connection (conn.Close) before returning")
+		t.Fatal("10s after GreetAt returned, its connection to the server is still open — task 8 in dial.go: close the connection (conn.Close) before returning")
 	}
 }
 
 func TestTask8_ReturnsTheCallsErrorUnchanged(t *testing.T) {
 	addr, w := startGreeter(t)
 	_, err := greetOrExplain(t, addr, "fail")
-	grpctest.WantCode(t, `greet(addr, "fail")`, err, codes.InvalidArgument,
-		"task 8 in cmd/client/main.go: return Greet's error as it is, so main can print its code")
+	grpctest.WantCode(t, `GreetAt(addr, "fail")`, err, codes.InvalidArgument,
+		"task 8 in dial.go: return Greet's error as it is, so main can print its code")
 	if len(w.begun) == 0 {
 		return // it never connected: the code above says why
 	}
 	select {
 	case <-w.ended:
 	case <-time.After(10 * time.Second):
-		t.Error("10s after a failed greet, its connection is still open — task 8 in cmd/client/main.go: close it on every path (defer)")
+		t.Error("10s after a failed GreetAt, its connection is still open — task 8 in dial.go: close it on every path (defer)")
 	}
 }
 
@@ -118,6 +118,6 @@ func TestTask8_NoServerIsUnavailable(t *testing.T) {
 	addr := lis.Addr().String()
 	lis.Close() // nothing listens there now
 	_, err = greetOrExplain(t, addr, "Ada")
-	grpctest.WantCode(t, "greet with no server at "+addr, err, codes.Unavailable,
-		"task 8 in cmd/client/main.go: grpc.NewClient does not connect; the call does, and says Unavailable")
+	grpctest.WantCode(t, "GreetAt with no server at "+addr, err, codes.Unavailable,
+		"task 8 in dial.go: grpc.NewClient does not connect; the call does, and says Unavailable")
 }
