@@ -25,8 +25,8 @@ func TestParseReadsEachTaskInOrder(t *testing.T) {
 			t.Errorf("task 1 hint %d = %q, want %q", i+1, one.Hints[i], want[i])
 		}
 	}
-	if two, _ := Find(tasks, 2); len(two.Hints) != 2 {
-		t.Errorf("task 2 has hints %q, want 2 (the list after the last task is not a hint)", two.Hints)
+	if two, _ := Find(tasks, 2); len(two.Hints) != 3 {
+		t.Errorf("task 2 has hints %q, want 3 (the list after the last task is not a hint)", two.Hints)
 	}
 	if _, err := Find(tasks, 3); err == nil {
 		t.Error("Find(3) found hints for a task the file does not have")

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/internal/hints"
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
@@ -44,6 +45,7 @@ func checkSteps(ctx context.Context, root, tmp string, all []steps.Step) []resul
 
 	for _, s := range all {
 		results = append(results, result{s.Name + ": solution files stand in for skeleton files", checkSolutionFiles(s)})
+		results = append(results, result{s.Name + ": TODOs state goals, and the hints are in " + hints.File + ", not the README", checkTeaching(s)})
 		results = append(results, checkSkeleton(s, stepPackages(skeleton, s))...)
 		results = append(results, checkSolution(s, stepPackages(solved, s)))
 	}

@@ -82,3 +82,24 @@ func withoutCatalog(step workshoptest.Step) workshoptest.Step {
 	}
 	return step
 }
+
+func TestARecipeInATODOFails(t *testing.T) {
+	step := withoutCatalog(workshoptest.Sum("01-sum"))
+	step.Files["sum.go"] = strings.Replace(workshoptest.SumSkeleton, "// TODO(task 2): return once done is closed.",
+		"// TODO(task 2): wait with a select:\n\t// select { case <-done: }\n\t// then return nil\n\t// and nothing else.", 1)
+	step.Files["README.md"] += "\n## Hints\n\n<details><summary>Task 1 — add</summary>\n\n1. `a + b`\n\n</details>\n"
+	out, err := run(t, step)
+	if err == nil {
+		t.Fatalf("verify passed with a TODO that gives the code and hints in the README:\n%s", out)
+	}
+	for _, want := range []string{
+		"01-sum/sum.go:14: the TODO runs 4 lines, want at most 3",
+		`the TODO holds a select ("select {")`,
+		`the TODO holds a return statement ("return nil")`,
+		"01-sum/README.md holds hints: move them to 01-sum/HINTS.md",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify's report lacks %q:\n%s", want, out)
+		}
+	}
+}

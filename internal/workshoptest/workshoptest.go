@@ -147,5 +147,5 @@ const SumHints = "# Hints\n\nOne at a time, please.\n\n" +
 	"## Task 1 — add two numbers\n\n" +
 	"1. Gentle: it is arithmetic.\n\n2. Use the plus sign,\n   on `a` and `b`.\n\n3. A sketch:\n\n   ```go\n   return a + b, nil\n   ```\n\n" +
 	"## Task 2 — wait for done\n\n" +
-	"1. A receive blocks until the channel is closed.\n2. `<-done`\n\n" +
+	"1. What does a receive do on a channel nobody sends on?\n2. A receive blocks until the channel is closed.\n3. `<-done`\n\n" +
 	"## What you learned\n\n1. Not a hint.\n"
