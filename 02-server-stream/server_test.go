@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,18 +19,21 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// Numbers whose factoring takes a known, long time: trial division must try
-// about √p candidates before it knows that p is prime.
+// wait bounds how long a test waits for something that, done right, takes
+// microseconds: it only decides how long a failure takes to show, so it is
+// generous enough for a loaded laptop.
+const wait = 10 * time.Second
+
+// A number whose factoring takes a known amount of searching: after the
+// factor 2, found on the very first pass of the loop, trial division tries
+// about 3.2 million more candidates (√q) before it knows that the rest, q, is
+// prime. That is milliseconds of work, and it is the same work on every
+// machine, so the tests can tell "while the search went on" from "after"
+// by counting the loop's passes (through its looks at the context), never by
+// the clock.
 const (
-	// bigPrime is the largest prime below 2^63: about 3·10^9 candidates,
-	// many seconds of work.
-	bigPrime int64 = 9223372036854775783
-	// twiceHugePrime is 2 × (2^62 - 57): the factor 2 at once, then about
-	// 2·10^9 candidates before the second factor, seconds of work.
-	twiceHugePrime int64 = 2 * 4611686018427387847
-	// twiceLargePrime is 2 × (10^17 - 3): the factor 2 at once, then about
-	// 3·10^8 candidates, a fraction of a second to a second or two.
-	twiceLargePrime int64 = 2 * 99999999999999997
+	bigFactor int64 = 9999999999971 // a prime: 10^13 - 29
+	twiceBig  int64 = 2 * bigFactor
 )
 
 // newFactorizerClient starts the learner's Server in memory and returns a client for it.
@@ -41,14 +45,8 @@ func newFactorizerClient(t testing.TB) factorspb.FactorizerClient {
 	return factorspb.NewFactorizerClient(conn)
 }
 
-// collect makes one PrimeFactors call, with a deadline, and returns every
-// factor it streamed and the error the stream ended with (nil for OK).
-func collect(t testing.TB, client factorspb.FactorizerClient, number int64) ([]int64, error) {
-	t.Helper()
-	return drain(grpctest.Context(t, 5*time.Second), client, number)
-}
-
-// drain makes one PrimeFactors call with ctx and reads it to the end.
+// drain makes one PrimeFactors call with ctx and reads it to the end: every
+// factor it streamed and the error it ended with (nil for OK).
 func drain(ctx context.Context, client factorspb.FactorizerClient, number int64) ([]int64, error) {
 	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: number})
 	if err != nil {
@@ -71,14 +69,30 @@ func drain(ctx context.Context, client factorspb.FactorizerClient, number int64)
 // done, rather than let it wait for a search the skeleton never reports.
 func requireTask1(t *testing.T) {
 	t.Helper()
-	got, err := collect(t, newFactorizerClient(t), 12)
+	got, err := drain(grpctest.Context(t, wait), newFactorizerClient(t), 12)
 	if err != nil || !slices.Equal(got, []int64{2, 2, 3}) {
 		t.Fatalf("PrimeFactors(12) streamed %v and ended with %v, want [2 2 3] and OK — do task 1 in server.go first (TestTask1_FactorsInAscendingOrder)", got, err)
 	}
 }
 
+// endHint explains the usual reasons a stream that should end with OK did
+// not: the skeleton's return, io.EOF, or a handler that never returns.
+func endHint(err error) string {
+	st := status.Convert(err)
+	switch {
+	case st.Code() == codes.Unimplemented:
+		return "the skeleton's `return status.Error(codes.Unimplemented, …)` is still there: once every factor is sent, return nil"
+	case st.Code() == codes.Unknown && st.Message() == io.EOF.Error():
+		return "the handler returned io.EOF; a handler ends its stream with OK by returning nil (io.EOF is what the client's Recv reports then)"
+	case st.Code() == codes.DeadlineExceeded:
+		return "the call did not end within " + wait.String() + ": does the handler return nil after the loop? (A select on stream.Context().Done() with no default case waits until the call ends.)"
+	}
+	return "send every factor with stream.Send, then return nil"
+}
+
 func TestTask1_FactorsInAscendingOrder(t *testing.T) {
 	client := newFactorizerClient(t)
+	ctx := grpctest.Context(t, wait)
 	for _, tc := range []struct {
 		number int64
 		want   []int64
@@ -93,55 +107,62 @@ func TestTask1_FactorsInAscendingOrder(t *testing.T) {
 		{math.MaxInt64, []int64{7, 7, 73, 127, 337, 92737, 649657}},
 	} {
 		t.Run(strconv.FormatInt(tc.number, 10), func(t *testing.T) {
-			got, err := collect(t, client, tc.number)
+			got, err := drain(ctx, client, tc.number)
 			if err != nil {
-				t.Fatalf("PrimeFactors(%d) ended with %v after %v, want OK — task 1 in server.go: send every factor with stream.Send, then return nil", tc.number, err, got)
+				t.Fatalf("PrimeFactors(%d) streamed %v, then ended with %v, want OK — task 1 in server.go: %s", tc.number, got, err, endHint(err))
 			}
 			if !slices.Equal(got, tc.want) {
-				t.Errorf("PrimeFactors(%d) streamed %v, want %v — task 1 in server.go: send each factor every time it divides the number, and the last n > 1", tc.number, got, tc.want)
+				t.Errorf("PrimeFactors(%d) streamed %v, want %v — task 1 in server.go: send p each time it divides n, and what is left of n at the end if it is more than 1", tc.number, got, tc.want)
 			}
 		})
 	}
 }
 
-func TestTask1_SendsEachFactorAsSoonAsFound(t *testing.T) {
-	requireTask1(t)
-	client, watch := newWatchedClient(t)
-	ctx, cancel := context.WithCancel(grpctest.Context(t, 10*time.Second))
-	defer cancel()
+func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
+	// The connection breaks: Send fails. The handler must stop and return
+	// that error, whichever Send it was.
+	for _, tc := range []struct {
+		name   string
+		number int64
+	}{
+		{"a factor found in the loop", 12},
+		{"the last factor, after the loop", 97},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			broken := status.Error(codes.Unavailable, "the test broke the connection")
+			p := &probe{failSend: broken}
+			client := newProbedClient(t, p)
+			requireTask1(t)
+			ctx := grpctest.Context(t, wait)
 
-	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: twiceLargePrime})
-	if err != nil {
-		t.Fatalf("PrimeFactors(%d): %v", twiceLargePrime, err)
-	}
-	first, err := stream.Recv()
-	if err != nil {
-		t.Fatalf("PrimeFactors(%d): the first Recv returned %v, want the factor 2 — task 1 in server.go: Send each factor as soon as it divides n", twiceLargePrime, err)
-	}
-	if first.GetPrime() != 2 {
-		t.Errorf("PrimeFactors(%d): first factor %d, want 2 — task 1 in server.go", twiceLargePrime, first.GetPrime())
-	}
-	select {
-	case <-watch.returned:
-		t.Fatalf("PrimeFactors(%d): the factor 2 reached the client only after the handler had returned, want it while the search for the other factor still runs — task 1 in server.go: call stream.Send inside the loop, not after it", twiceLargePrime)
-	default: // still searching, as it should be
-	}
-
-	// Hang up. Before task 3 the handler notices only when it tries to send
-	// the next factor, at the end of its search; after, at once.
-	cancel()
-	select {
-	case <-watch.returned:
-	case <-grpctest.Context(t, 10*time.Second).Done():
-		t.Errorf("the handler had not returned 10 s after the client cancelled — task 3 in server.go: check stream.Context() in the loop")
+			call := "PrimeFactors(" + strconv.FormatInt(tc.number, 10) + ")"
+			drain(ctx, client, tc.number) // the handler's side tells what went wrong
+			ended, sends := p.waitReturn(t, ctx, "after its Send failed")
+			switch {
+			case len(sends) == 0:
+				t.Fatalf("%s never called stream.Send — task 1 in server.go", call)
+			case ended.err == nil:
+				t.Errorf("%s returned nil (OK) after stream.Send failed with %v: the client would read io.EOF and think it had every factor — task 1 in server.go: if Send fails, return its error", call, broken)
+			case wireCode(ended.err) != codes.Unavailable:
+				t.Errorf("after stream.Send failed with code Unavailable, %s returned %q, which ends the call with %s instead — task 1 in server.go: return Send's error itself (fmt.Errorf with %%v, or a new status, loses its code)",
+					call, ended.err, wireCode(ended.err))
+			}
+			for _, s := range sends {
+				if s.afterFail {
+					t.Errorf("%s called stream.Send(%d) after an earlier Send had failed: the stream is over once Send fails — task 1 in server.go: return Send's error at once", call, s.prime)
+					break
+				}
+			}
+		})
 	}
 }
 
 func TestTask2_RejectsNumbersBelowTwo(t *testing.T) {
 	client := newFactorizerClient(t)
+	ctx := grpctest.Context(t, wait)
 	for _, number := range []int64{0, 1, -1, -12, math.MinInt64} {
 		t.Run(strconv.FormatInt(number, 10), func(t *testing.T) {
-			got, err := collect(t, client, number)
+			got, err := drain(ctx, client, number)
 			grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(number, 10)+")", err, codes.InvalidArgument,
 				"task 2 in server.go: reject a number below 2 with status.Error(codes.InvalidArgument, …) before searching")
 			if len(got) > 0 {
@@ -151,41 +172,127 @@ func TestTask2_RejectsNumbersBelowTwo(t *testing.T) {
 	}
 }
 
-func TestTask3_StopsWhenTheClientCancels(t *testing.T) {
+// wantSentAtOnce fails the test if the handler finished its search before it
+// sent the factor 2, which divides the number at the very first pass of the
+// loop: that handler collects the factors instead of streaming them.
+//
+// The evidence is the handler's looks at its context, one per pass of the
+// loop (task 3): a handler that streams has looked once or twice when it
+// sends 2, and looks again as the search goes on; one that collects has made
+// all its looks, thousands or millions of them, before its first Send, and
+// none after. (A handler that looks only once or twice in all, before its
+// loop, is left to the checks of task 3.)
+func wantSentAtOnce(t *testing.T, p *probe, number int64, sends []sent) {
+	t.Helper()
+	if len(sends) == 0 {
+		return
+	}
+	before := sends[0].looks
+	if after := p.looks.Load() - before; after == 0 && before > 2 {
+		t.Fatalf("PrimeFactors(%d) checked its context %d times before it sent its first factor, %d, and never after: it searched all the way first, yet 2 divides the number on the very first pass of the loop — task 1 in server.go: call stream.Send inside the loop, the moment a factor divides n, not after the search",
+			number, before, sends[0].prime)
+	}
+}
+
+func TestTask3_SendsEachFactorAsSoonAsFound(t *testing.T) {
+	// The factor 2 must leave before the search for the other one goes on.
+	// The handler's own looks at its context, one per pass of the loop (task
+	// 3), say how far the search had gone when it sent 2: no clock involved.
+	p := &probe{}
+	client := newProbedClient(t, p)
 	requireTask1(t)
-	client, watch := newWatchedClient(t)
-	ctx, cancel := context.WithCancel(grpctest.Context(t, 10*time.Second))
+	ctx := grpctest.Context(t, wait)
+
+	got, err := drain(ctx, client, twiceBig)
+	if err != nil || !slices.Equal(got, []int64{2, bigFactor}) {
+		t.Fatalf("PrimeFactors(%d) streamed %v and ended with %v, want [2 %d] and OK — task 1 in server.go: %s", twiceBig, got, err, bigFactor, endHint(err))
+	}
+	_, sends := p.waitReturn(t, ctx, "after its stream ended")
+	wantSentAtOnce(t, p, twiceBig, sends)
+	if p.looks.Load() == sends[0].looks {
+		t.Fatalf("PrimeFactors(%d) searched some 3.2 million candidates for the factor after 2 without once checking stream.Context() — task 3 in server.go: check stream.Context().Err() on every pass of the loop. (Those checks are also how this test sees that task 1 sends each factor before the search goes on.)",
+			twiceBig)
+	}
+}
+
+func TestTask3_StopsWhenTheClientCancels(t *testing.T) {
+	// The first Send returns only once the cancellation has reached the
+	// server, so whatever the handler does next, it does for a client that is
+	// gone: a handler that checks its context stops at its next pass.
+	p := &probe{holdFirstSend: true}
+	client := newProbedClient(t, p)
+	requireTask1(t)
+	bound := grpctest.Context(t, wait)
+	ctx, cancel := context.WithCancel(bound)
 	defer cancel()
 
-	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: twiceHugePrime})
+	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: twiceBig})
 	if err != nil {
-		t.Fatalf("PrimeFactors(%d): %v", twiceHugePrime, err)
+		t.Fatalf("PrimeFactors(%d): %v", twiceBig, err)
 	}
 	if _, err := stream.Recv(); err != nil {
-		t.Fatalf("PrimeFactors(%d): the first Recv returned %v, want the factor 2 at once — task 1 in server.go: Send each factor as soon as it divides n", twiceHugePrime, err)
+		t.Fatalf("PrimeFactors(%d): the first Recv returned %v, want the factor 2 — task 1 in server.go: Send each factor as soon as it divides n", twiceBig, err)
 	}
-	// The handler is now searching for the second factor, seconds of work.
-	cancel()
-	ended := watch.waitReturn(t, 100*time.Millisecond,
-		"after the client cancelled mid-stream — task 3 in server.go: check stream.Context().Err() on every pass of the loop and return")
+	cancel() // the client hangs up while the handler searches for the other factor
+
+	ended, sends := p.waitReturn(t, bound, wait.String()+" after the client cancelled mid-stream")
+	wantSentAtOnce(t, p, twiceBig, sends)
+	wantStoppedAtOnce(t, "the client cancelled", sends)
 	wantContextError(t, ended)
 }
 
 func TestTask3_StopsAtTheDeadline(t *testing.T) {
-	requireTask1(t)
-	client, watch := newWatchedClient(t)
-	ctx, cancel := context.WithTimeout(grpctest.Context(t, 10*time.Second), 200*time.Millisecond)
-	defer cancel()
+	t.Run("the client's deadline", func(t *testing.T) {
+		// The client gives the call 200 ms. The first Send returns only once
+		// the call has ended on the server's side, so the handler's next pass
+		// comes after the deadline, for certain.
+		p := &probe{holdFirstSend: true}
+		client := newProbedClient(t, p)
+		requireTask1(t)
+		bound := grpctest.Context(t, wait)
+		ctx, cancel := context.WithTimeout(bound, 200*time.Millisecond)
+		defer cancel()
 
-	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: bigPrime})
-	if err == nil {
-		_, err = stream.Recv()
+		_, err := drain(ctx, client, twiceBig)
+		grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(twiceBig, 10)+") with a 200 ms deadline", err, codes.DeadlineExceeded,
+			"task 3 in server.go: the call's deadline passed while the handler was searching, so the call must end with it")
+		ended, sends := p.waitReturn(t, bound, wait.String()+" after the call's deadline passed")
+		wantSentAtOnce(t, p, twiceBig, sends)
+		wantStoppedAtOnce(t, "the call's deadline passed", sends)
+		wantContextError(t, ended)
+	})
+
+	t.Run("the server's deadline", func(t *testing.T) {
+		// The same, with the deadline on the handler's context alone: the
+		// client does not race it, so the context ends with
+		// DeadlineExceeded, for certain, and so must the handler.
+		p := &probe{holdFirstSend: true, deadline: 50 * time.Millisecond}
+		client := newProbedClient(t, p)
+		requireTask1(t)
+		ctx := grpctest.Context(t, wait)
+
+		_, err := drain(ctx, client, twiceBig)
+		ended, sends := p.waitReturn(t, ctx, wait.String()+" after its context's deadline passed")
+		wantSentAtOnce(t, p, twiceBig, sends)
+		wantStoppedAtOnce(t, "its context's deadline passed", sends)
+		wantContextError(t, ended)
+		if !t.Failed() {
+			grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(twiceBig, 10)+") whose context's deadline passed mid-search", err, codes.DeadlineExceeded,
+				"task 3 in server.go: return status.FromContextError(ctx.Err()).Err(), which gives DeadlineExceeded when the deadline ended the call")
+		}
+	})
+}
+
+// wantStoppedAtOnce fails the test if the handler sent anything once its
+// call had ended: it went on searching for nobody.
+func wantStoppedAtOnce(t *testing.T, what string, sends []sent) {
+	t.Helper()
+	for _, s := range sends {
+		if s.afterEnd {
+			t.Errorf("after %s, PrimeFactors went on searching and called stream.Send(%d) (its Sends: %s) — task 3 in server.go: check stream.Context().Err() on every pass of the loop and return once it is not nil", what, s.prime, primes(sends))
+			return
+		}
 	}
-	grpctest.WantCode(t, "PrimeFactors(a large prime) with a 200 ms deadline", err, codes.DeadlineExceeded,
-		"the search takes many seconds, so the deadline must end the call")
-	ended := watch.waitReturn(t, 100*time.Millisecond,
-		"after the call's deadline passed — task 3 in server.go: check stream.Context().Err() on every pass of the loop and return")
-	wantContextError(t, ended)
 }
 
 // wantContextError checks that a handler stopped by its context returned
@@ -194,9 +301,18 @@ func TestTask3_StopsAtTheDeadline(t *testing.T) {
 // cancels the stream, so the server often sees Canceled even then.)
 func wantContextError(t *testing.T, ended handlerResult) {
 	t.Helper()
+	if ended.ctxErr == nil {
+		t.Errorf("PrimeFactors returned %v while its call was still on, want it to run until its context ended — task 3 in server.go", ended.err)
+		return
+	}
 	want := status.FromContextError(ended.ctxErr).Code()
-	if got := wireCode(ended.err); ended.ctxErr == nil || got != want {
-		t.Errorf("the handler returned %v (code %s) when its context had ended with %v, want code %s — task 3 in server.go: return status.FromContextError(err).Err()", ended.err, got, ended.ctxErr, want)
+	what := strings.TrimPrefix(ended.ctxErr.Error(), "context ")
+	if ended.err == nil {
+		t.Errorf("PrimeFactors returned nil (OK) when it stopped because its context had ended (%s): the call's status would hide why it ended — task 3 in server.go: return status.FromContextError(err).Err(), code %s", what, want)
+		return
+	}
+	if got := wireCode(ended.err); got != want {
+		t.Errorf("PrimeFactors returned %v (code %s) when its context had ended (%s), want code %s — task 3 in server.go: return status.FromContextError(err).Err() with err from stream.Context().Err()", ended.err, got, what, want)
 	}
 }
 
