@@ -30,8 +30,9 @@ import (
 // buffers, pools or goroutines that allocate while it measures. And it
 // measures in a process of its own, a second run of this test binary that
 // runs this test alone: the tests before it leave memory behind that the
-// runtime frees when it gets round to it (a stopped timer holds a closed
-// connection's buffers until then), which would blur a measure taken here.
+// runtime frees at its own pace (the buffers of their closed in-memory
+// connections, for one: megabytes that vanish mid-measure), which would blur
+// a measure taken here.
 // That is what makes the measure hold in the run the README asks for,
 // `go test -race ./03-client-stream/...`, on a busy machine: the race
 // detector keeps its shadow memory outside the Go heap, and in a fresh
