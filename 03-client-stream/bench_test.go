@@ -1,7 +1,12 @@
 package clientstream
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,4 +69,53 @@ func mustStream(b *testing.B, client statspb.StatsClient, n int) {
 	if _, err := streamOneToN(grpctest.Context(b, time.Minute), client, n); err != nil {
 		b.Fatalf("Summarize(1, 2, …, %d): %v", n, err)
 	}
+}
+
+// streamOneToN sends the samples 1, 2, …, n on one Summarize call, half-closes
+// and returns the reply, checking that it counted all n.
+func streamOneToN(ctx context.Context, client statspb.StatsClient, n int) (*statspb.Summary, error) {
+	// A gRPC client keeps what it has sent, up to 256 KiB, until the server
+	// answers, so that it can retry the call transparently. That holds all of
+	// a 10k stream but not a 1M one, and it is not the server's memory: the
+	// heap measurements turn it off.
+	s, err := client.Summarize(ctx, grpc.MaxRetryRPCBufferSize(0))
+	if err != nil {
+		return nil, err
+	}
+	for i := range n {
+		// A new message for each Send: gRPC may still use one after Send
+		// has returned, so a sent message is never changed.
+		if err := grpctest.Send(s, &statspb.Sample{Value: float64(i + 1)}); err != nil {
+			return nil, err
+		}
+	}
+	summary, err := s.CloseAndRecv()
+	if err == nil && summary.GetCount() != int64(n) {
+		err = fmt.Errorf("the Summary counted %d samples, want %d", summary.GetCount(), n)
+	}
+	return summary, err
+}
+
+// heapProbe is a stream interceptor that measures the live heap at the end of
+// each stream: when the handler's Recv returns io.EOF it collects garbage and
+// records what is still in use, while the handler still holds its state.
+type heapProbe struct {
+	heapAtEOF atomic.Uint64 // bytes, of the last stream that ended
+}
+
+func (p *heapProbe) intercept(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	return handler(srv, probedStream{ss, p})
+}
+
+type probedStream struct {
+	grpc.ServerStream
+	probe *heapProbe
+}
+
+func (s probedStream) RecvMsg(m any) error {
+	err := s.ServerStream.RecvMsg(m)
+	if errors.Is(err, io.EOF) {
+		s.probe.heapAtEOF.Store(liveHeap())
+	}
+	return err
 }

@@ -24,8 +24,9 @@ import (
 // of a complete stream) and returns an InvalidArgument error, made here on the
 // client, naming the word and its index among the words, counting from 0 —
 // the index the sample would have had. A failure to read input cancels the
-// call too, and is returned wrapped. A gRPC error from the server is returned
-// unchanged, so that status.Code(err) reads its code.
+// call too, and is returned wrapped. A gRPC error, the server's or one that
+// Send made on the client, is returned unchanged, so that status.Code(err)
+// reads its code.
 func Summarize(ctx context.Context, client statspb.StatsClient, input io.Reader) (*statspb.Summary, error) {
 	// TODO(task 4): derive a cancellable context (context.WithCancel, defer
 	// cancel()) and open the stream with client.Summarize(ctx). Read words with
@@ -33,9 +34,10 @@ func Summarize(ctx context.Context, client statspb.StatsClient, input io.Reader)
 	// strconv.ParseFloat and stream.Send it as a Sample. A word that does not
 	// parse: return status.Errorf(codes.InvalidArgument, …) naming the word and
 	// its index — without CloseSend, so the deferred cancel ends the call. If
-	// Send returns io.EOF the server has already ended the call: stop sending.
-	// Finally return stream.CloseAndRecv(), which also reports why the server
-	// ended the call early. (After the loop, check words.Err(): a read error
-	// must not look like the end of the input.)
+	// Send returns io.EOF the server has already ended the call: stop sending;
+	// return any other error from Send as it is. Finally return
+	// stream.CloseAndRecv(), which also reports why the server ended the call
+	// early. (After the loop, check words.Err(): a read error must not look
+	// like the end of the input.)
 	return nil, status.Error(codes.Unimplemented, "TODO(task 4): stream the input in 03-client-stream/client.go — see 03-client-stream/README.md")
 }

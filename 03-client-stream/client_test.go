@@ -1,13 +1,16 @@
 package clientstream
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"google.golang.org/grpc"
@@ -21,9 +24,14 @@ import (
 
 // The client task is tested against fake Stats servers defined here, so that
 // it does not depend on your server: each fake does one thing, on purpose.
+//
+// Between your Summarize and the fake sits a spy (spyClient). It records what
+// Summarize does with its stream, in order: the context it opened the stream
+// with, every Send and what Send returned, and whether it half-closed. The
+// tests judge from that record, never from how long something took.
 
 // recordingStats keeps every sample it receives and answers with reply. When
-// the call ends it reports what it saw on got.
+// the call ends it reports what it saw on got, before it answers.
 type recordingStats struct {
 	statspb.UnimplementedStatsServer
 	reply *statspb.Summary
@@ -69,23 +77,209 @@ func (f rejectingStats) Summarize(stream grpc.ClientStreamingServer[statspb.Samp
 	return f.err
 }
 
-func fakeClient(t *testing.T, fake statspb.StatsServer) statspb.StatsClient {
-	t.Helper()
-	conn := grpctest.Connect(t, func(s *grpc.Server) { statspb.RegisterStatsServer(s, fake) })
-	return statspb.NewStatsClient(conn)
+// sinkStats reads every sample and keeps none, for endless streams.
+type sinkStats struct {
+	statspb.UnimplementedStatsServer
 }
 
-// waitForCall returns what fake saw of the call, or fails the test if the
-// call has not ended by the test's deadline.
-func waitForCall(t *testing.T, fake *recordingStats, timeout time.Duration, hint string) recording {
+func (sinkStats) Summarize(stream grpc.ClientStreamingServer[statspb.Sample, statspb.Summary]) error {
+	var n int64
+	for {
+		if _, err := stream.Recv(); errors.Is(err, io.EOF) {
+			return stream.SendAndClose(&statspb.Summary{Count: n})
+		} else if err != nil {
+			return err
+		}
+		n++
+	}
+}
+
+// spyClient is a StatsClient in front of a real one (connected to a fake
+// server). It hands Summarize a stream that records what is done with it.
+type spyClient struct {
+	statspb.StatsClient
+	opts   []grpc.CallOption // added to the call, e.g. a limit on message size
+	onSend func(n int)       // if set, called after the n-th Send (from 1) succeeded
+
+	mu          sync.Mutex
+	opened      int             // streams opened
+	ctx         context.Context // the context the last stream was opened with
+	sent        []float64       // the value of every Send, in order
+	sendErr     error           // the first error Send returned
+	sentAfter   int             // Send calls made after Send had returned an error
+	halfClosed  bool            // CloseSend or CloseAndRecv was called
+	sentAtClose int             // how many Sends were made before the half-close
+}
+
+// newSpy connects a spy to fake, served in memory for this test.
+func newSpy(t *testing.T, fake statspb.StatsServer, opts ...grpc.CallOption) *spyClient {
+	t.Helper()
+	conn := grpctest.Connect(t, func(s *grpc.Server) { statspb.RegisterStatsServer(s, fake) })
+	return &spyClient{StatsClient: statspb.NewStatsClient(conn), opts: opts}
+}
+
+func (c *spyClient) Summarize(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[statspb.Sample, statspb.Summary], error) {
+	c.mu.Lock()
+	c.opened++
+	c.ctx = ctx
+	c.mu.Unlock()
+	stream, err := c.StatsClient.Summarize(ctx, append(opts, c.opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &spyStream{ClientStreamingClient: stream, spy: c}, nil
+}
+
+// spyRecord is a copy of what the spy has seen so far.
+type spyRecord struct {
+	opened      int
+	ctx         context.Context
+	sent        []float64
+	sendErr     error
+	sentAfter   int
+	halfClosed  bool
+	sentAtClose int
+}
+
+func (c *spyClient) record() spyRecord {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return spyRecord{c.opened, c.ctx, slices.Clone(c.sent), c.sendErr, c.sentAfter, c.halfClosed, c.sentAtClose}
+}
+
+// sends returns how many Sends were made so far, and how many of them after
+// Send had returned an error.
+func (c *spyClient) sends() (n, after int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sent), c.sentAfter
+}
+
+// spyStream passes each call on to the real stream, and records it.
+type spyStream struct {
+	grpc.ClientStreamingClient[statspb.Sample, statspb.Summary]
+	spy *spyClient
+}
+
+func (s *spyStream) Send(m *statspb.Sample) error {
+	err := s.ClientStreamingClient.Send(m)
+	s.recordSend(m.GetValue(), err)
+	return err
+}
+
+// SendMsg is what Send calls; a Summarize that calls it directly is recorded too.
+func (s *spyStream) SendMsg(m any) error {
+	err := s.ClientStreamingClient.SendMsg(m)
+	sample, _ := m.(*statspb.Sample)
+	s.recordSend(sample.GetValue(), err)
+	return err
+}
+
+func (s *spyStream) recordSend(v float64, err error) {
+	c := s.spy
+	c.mu.Lock()
+	if c.sendErr != nil {
+		c.sentAfter++
+	}
+	c.sent = append(c.sent, v)
+	if err != nil && c.sendErr == nil {
+		c.sendErr = err
+	}
+	n, onSend := len(c.sent), c.onSend
+	c.mu.Unlock()
+	if err == nil && onSend != nil {
+		onSend(n)
+	}
+}
+
+func (s *spyStream) CloseSend() error {
+	s.recordHalfClose()
+	return s.ClientStreamingClient.CloseSend()
+}
+
+func (s *spyStream) CloseAndRecv() (*statspb.Summary, error) {
+	s.recordHalfClose()
+	return s.ClientStreamingClient.CloseAndRecv()
+}
+
+func (s *spyStream) recordHalfClose() {
+	s.spy.mu.Lock()
+	defer s.spy.mu.Unlock()
+	if !s.spy.halfClosed {
+		s.spy.halfClosed, s.spy.sentAtClose = true, len(s.spy.sent)
+	}
+}
+
+// callerKey marks the context a test passes to Summarize, so that the spy can
+// tell whether the stream was opened with a context made from it.
+type callerKey struct{}
+
+// callerContext is the context a test calls Summarize with: done after d.
+func callerContext(t *testing.T, d time.Duration) context.Context {
+	return context.WithValue(grpctest.Context(t, d), callerKey{}, t.Name())
+}
+
+// checkOpened fails the test unless Summarize opened one stream, and that with
+// a context made from the caller's.
+func checkOpened(t *testing.T, r spyRecord, err error) {
+	t.Helper()
+	if r.opened == 0 {
+		t.Fatalf("Summarize returned %v without opening a stream — task 4 in client.go: open one with client.Summarize(ctx)", showErr(err))
+	}
+	if r.opened > 1 {
+		t.Errorf("Summarize opened %d streams, want 1 — task 4 in client.go: one call, one stream", r.opened)
+	}
+	if r.ctx.Value(callerKey{}) == nil {
+		t.Errorf("Summarize opened the stream with a context that is not made from its ctx argument (context.Background()?), so the caller's deadline and cancellation do not reach the call — task 4 in client.go: ctx, cancel := context.WithCancel(ctx)")
+	}
+}
+
+// checkCancelled fails the test if Summarize returned without cancelling the
+// stream's context, or after half-closing the stream, when what was sent is
+// not the whole input: the server must see the call abandoned, not complete.
+func checkCancelled(t *testing.T, r spyRecord, why string) {
+	t.Helper()
+	if r.halfClosed {
+		t.Errorf("%s, Summarize half-closed the stream (CloseSend or CloseAndRecv) after %d samples: the server takes that for the end of a complete input and answers with a Summary of part of it — task 4 in client.go: return without half-closing, and let the deferred cancel() end the call", why, r.sentAtClose)
+	}
+	if r.ctx.Err() == nil {
+		t.Errorf("%s, Summarize returned but the stream's context was not cancelled: the call stays open and the server waits for more samples — task 4 in client.go: open the stream with ctx, cancel := context.WithCancel(ctx) and defer cancel()", why)
+	}
+}
+
+// checkNoSendAfterError fails the test if Summarize called Send again after
+// Send had failed.
+func checkNoSendAfterError(t *testing.T, r spyRecord) {
+	t.Helper()
+	if r.sentAfter > 0 {
+		t.Errorf("Send returned %v, and Summarize called Send %d more times: the call was over, so those samples went nowhere — task 4 in client.go: stop sending at the first error; io.EOF means the server has ended the call, and CloseAndRecv tells why", r.sendErr, r.sentAfter)
+	}
+}
+
+// serverSaw waits for what fake saw of the call: the call is over by then, or
+// ends soon, so the wait only bounds how long a failure takes.
+func serverSaw(t *testing.T, fake *recordingStats, hint string) recording {
 	t.Helper()
 	select {
 	case r := <-fake.got:
 		return r
-	case <-time.After(timeout):
-		t.Fatalf("the server's stream never ended — %s", hint)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("10 s after Summarize returned, the server's stream still had not ended — %s", hint)
 		return recording{}
 	}
+}
+
+// showErr renders an error as the gRPC code and message it stands for: a
+// context's error stands for Canceled or DeadlineExceeded, as gRPC sends it.
+func showErr(err error) string {
+	if err == nil {
+		return "no error"
+	}
+	st, ok := status.FromError(err)
+	if !ok {
+		st = status.FromContextError(err)
+	}
+	return fmt.Sprintf("%s (%q)", st.Code(), st.Message())
 }
 
 func TestTask4_StreamsEveryNumberThenReturnsTheReply(t *testing.T) {
@@ -100,32 +294,73 @@ func TestTask4_StreamsEveryNumberThenReturnsTheReply(t *testing.T) {
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			fake := newRecordingStats(reply)
-			got, err := Summarize(grpctest.Context(t, 5*time.Second), fakeClient(t, fake), strings.NewReader(tc.input))
+			spy := newSpy(t, fake)
+			got, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(tc.input))
+			r := spy.record()
+			checkOpened(t, r, err)
 			if err != nil {
-				t.Fatalf("Summarize(%q) failed: %v — task 4 in client.go: send each number, then return stream.CloseAndRecv()", tc.input, err)
+				if !r.halfClosed {
+					t.Fatalf("Summarize(%q) failed: %s, and it never half-closed the stream: the server answers only after Recv returns io.EOF — task 4 in client.go: after the last number, return stream.CloseAndRecv()", tc.input, showErr(err))
+				}
+				t.Fatalf("Summarize(%q) failed: %s — task 4 in client.go: send each number, then return stream.CloseAndRecv()", tc.input, showErr(err))
 			}
 			if !proto.Equal(got, reply) {
 				t.Errorf("Summarize(%q) = %v, want the server's reply %v — task 4 in client.go: return what CloseAndRecv returns", tc.input, got, reply)
 			}
-			r := waitForCall(t, fake, time.Second, "task 4 in client.go")
-			if !slices.Equal(r.values, tc.want) {
-				t.Errorf("Summarize(%q) sent %v, want %v — task 4 in client.go: split the input with bufio.ScanWords and send every number in order", tc.input, r.values, tc.want)
+			if !slices.Equal(r.sent, tc.want) {
+				t.Errorf("Summarize(%q) sent %v, want %v — task 4 in client.go: split the input with bufio.ScanWords and send every number, in order", tc.input, r.sent, tc.want)
+			}
+			// The fake reported what it received before it answered, so
+			// its report is there already.
+			if s := serverSaw(t, fake, "task 4 in client.go"); !slices.Equal(s.values, tc.want) {
+				t.Errorf("the server received %v, want %v — task 4 in client.go", s.values, tc.want)
 			}
 		})
 	}
 }
 
-func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
-	sent := status.Error(codes.InvalidArgument, "sample 0 (counting from 0) is not welcome here")
-	client := fakeClient(t, rejectingStats{err: sent})
-	// Far more numbers than fit in the stream's buffers: the client is still
-	// sending when the server ends the call, and Send starts failing with io.EOF.
-	input := strings.Repeat("1 ", 200_000)
-	_, err := Summarize(grpctest.Context(t, 5*time.Second), client, strings.NewReader(input))
-	grpctest.WantCode(t, "Summarize(1 1 1 …) against a server that rejects the first sample", err, codes.InvalidArgument,
-		"task 4 in client.go: when Send returns io.EOF the server has ended the call; stop sending and return stream.CloseAndRecv(), which carries the server's status")
-	if status.Code(err) == codes.InvalidArgument && err.Error() != sent.Error() {
-		t.Errorf("Summarize returned %q, want the server's error unchanged: %q — task 4 in client.go: return it, not wrapped", err, sent)
+// scriptedInput hands out its chunks in order, in Reads of any size, and
+// notes, as it starts on each chunk, how many numbers Summarize had sent.
+type scriptedInput struct {
+	chunks     []string
+	spy        *spyClient
+	next, off  int   // the chunk being read, and how much of it is read
+	sentBefore []int // sentBefore[k]: Sends made before chunk k was started
+}
+
+func (in *scriptedInput) Read(p []byte) (int, error) {
+	if in.next < len(in.chunks) && in.off == len(in.chunks[in.next]) {
+		in.next, in.off = in.next+1, 0
+	}
+	if in.next == len(in.chunks) {
+		return 0, io.EOF
+	}
+	if in.off == 0 {
+		sent, _ := in.spy.sends()
+		in.sentBefore = append(in.sentBefore, sent)
+	}
+	n := copy(p, in.chunks[in.next][in.off:])
+	in.off += n
+	return n, nil
+}
+
+func TestTask4_SendsEachNumberAsItIsRead(t *testing.T) {
+	spy := newSpy(t, newRecordingStats(&statspb.Summary{}))
+	in := &scriptedInput{chunks: []string{"1 2\n", "3\n", "4 5\n"}, spy: spy}
+	_, err := Summarize(callerContext(t, 10*time.Second), spy, in)
+	checkOpened(t, spy.record(), err)
+	if err != nil {
+		t.Fatalf("Summarize(%q) failed: %s — task 4 in client.go: send each number, then return stream.CloseAndRecv()", strings.Join(in.chunks, ""), showErr(err))
+	}
+	// Before it starts on chunk k, a client that streams has sent every
+	// number of the chunks before it: each ends with a newline.
+	words := 0
+	for k, sent := range in.sentBefore {
+		if sent < words {
+			t.Fatalf("Summarize read on after %q but had sent only %d of its %d numbers: it reads ahead before it sends (io.ReadAll, strings.Fields?) — task 4 in client.go: send each number as soon as the bufio.Scanner (bufio.ScanWords) hands it over; the input may be larger than memory, or endless",
+				strings.Join(in.chunks[:k], ""), sent, words)
+		}
+		words += len(strings.Fields(in.chunks[k]))
 	}
 }
 
@@ -138,30 +373,174 @@ func TestTask4_StopsAtAWordThatIsNotANumber(t *testing.T) {
 	} {
 		t.Run(tc.word, func(t *testing.T) {
 			fake := newRecordingStats(&statspb.Summary{})
+			spy := newSpy(t, fake)
 			call := fmt.Sprintf("Summarize(%q)", tc.input)
-			_, err := Summarize(grpctest.Context(t, 5*time.Second), fakeClient(t, fake), strings.NewReader(tc.input))
+			_, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(tc.input))
+			r := spy.record()
+			checkOpened(t, r, err)
 			grpctest.WantCode(t, call, err, codes.InvalidArgument,
 				"task 4 in client.go: when strconv.ParseFloat fails, return status.Errorf(codes.InvalidArgument, …) naming the word and its index")
-			if status.Code(err) != codes.InvalidArgument {
+			if status.Code(err) == codes.InvalidArgument {
+				// The word may hold digits of its own ("3,5"): look for
+				// the index in the rest of the message.
+				msg := status.Convert(err).Message()
+				rest := strings.ReplaceAll(msg, tc.word, "")
+				if !strings.Contains(msg, tc.word) || !regexp.MustCompile(`\b2\b`).MatchString(rest) || regexp.MustCompile(`\b3\b`).MatchString(rest) {
+					t.Errorf("%s error %q should name the word %q and its index 2, counting from 0 (not 3) — task 4 in client.go", call, msg, tc.word)
+				}
+			}
+			if len(r.sent) > 2 || !slices.Equal(r.sent, []float64{1, 2}[:len(r.sent)]) {
+				t.Errorf("%s sent %v, want at most [1 2], the numbers before %q — task 4 in client.go: stop at the bad word, and send nothing after it", call, r.sent, tc.word)
+			}
+			checkCancelled(t, r, fmt.Sprintf("At the bad word %q", tc.word))
+			if t.Failed() {
 				return
 			}
-			msg := status.Convert(err).Message()
-			if !strings.Contains(msg, tc.word) || !regexp.MustCompile(`\b2\b`).MatchString(msg) {
-				t.Errorf("%s error %q should name the word %q and its index 2 (counting from 0) — task 4 in client.go", call, msg, tc.word)
-			}
 
-			r := waitForCall(t, fake, 2*time.Second,
-				"task 4 in client.go: on a bad word, return without CloseSend and let the deferred cancel() of a context.WithCancel end the call")
-			if errors.Is(r.end, io.EOF) {
-				t.Errorf("the server saw the stream end normally (io.EOF), as if the input were complete — task 4 in client.go: cancel the call (context.WithCancel) instead of CloseSend or CloseAndRecv")
-			} else if status.Code(r.end) != codes.Canceled {
-				t.Errorf("the server's Recv ended with %v, want Canceled — task 4 in client.go: cancel the call's context", r.end)
-			}
-			// What was sent before the bad word may or may not arrive before the
-			// cancellation does; nothing after it may be sent at all.
-			if !slices.Equal(r.values, []float64{1, 2}[:len(r.values)]) || len(r.values) > 2 {
-				t.Errorf("the server received %v, want at most [1 2], the numbers before %q — task 4 in client.go: stop at the bad word", r.values, tc.word)
+			// What was sent before the bad word may or may not arrive before
+			// the cancellation does; the end of the stream must be Canceled.
+			s := serverSaw(t, fake, "task 4 in client.go: on a bad word, return without CloseSend and let the deferred cancel() of a context.WithCancel end the call")
+			if status.Code(s.end) != codes.Canceled {
+				t.Errorf("the server's Recv ended with %v, want Canceled — task 4 in client.go: cancel the call's context", s.end)
 			}
 		})
 	}
+}
+
+// endlessInput reads as "1 1 1 …" until stop returns true, or giveUpAfter
+// numbers; then it ends.
+type endlessInput struct {
+	stop func() bool
+	n    int // bytes read so far
+}
+
+func (in *endlessInput) Read(p []byte) (int, error) {
+	if in.stop() || in.n >= 2*giveUpAfter {
+		return 0, io.EOF
+	}
+	for i := range p {
+		p[i] = "1 "[(in.n+i)%2]
+	}
+	in.n += len(p)
+	return len(p), nil
+}
+
+// giveUpAfter is how many numbers an endless input hands out at most: far
+// more than a correct client sends before it stops.
+const giveUpAfter = 1 << 22
+
+func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
+	rejected := status.Error(codes.InvalidArgument, "sample 0 (counting from 0) is not welcome here")
+	spy := newSpy(t, rejectingStats{err: rejected})
+	// Endless input: Summarize sends until Send tells it that the server has
+	// ended the call. One that does not listen is stopped once it has sent
+	// again after Send failed.
+	input := &endlessInput{stop: func() bool {
+		_, after := spy.sends()
+		return after > 0
+	}}
+	call := "Summarize(1 1 1 …) against a server that rejects the first sample"
+	_, err := Summarize(callerContext(t, 10*time.Second), spy, input)
+	r := spy.record()
+	checkOpened(t, r, err)
+	checkNoSendAfterError(t, r)
+	if r.sendErr == nil {
+		t.Errorf("%s sent %d samples, all of the input the test would give, and Send never failed — task 4 in client.go: send each number with stream.Send; it returns io.EOF once the server has ended the call", call, len(r.sent))
+	}
+	grpctest.WantCode(t, call, err, codes.InvalidArgument,
+		"task 4 in client.go: when Send returns io.EOF the server has ended the call; stop sending and return stream.CloseAndRecv(), which carries the server's status")
+	if status.Code(err) == codes.InvalidArgument && err.Error() != rejected.Error() {
+		t.Errorf("%s returned %q, want the server's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped", call, err, rejected)
+	}
+}
+
+func TestTask4_ReturnsASendErrorUnchanged(t *testing.T) {
+	// A limit of 0 bytes per message: a Sample of 0 encodes to nothing and
+	// goes; any other fails in Send itself, on the client, with
+	// ResourceExhausted. Send then returns that status, not io.EOF.
+	spy := newSpy(t, newRecordingStats(&statspb.Summary{}), grpc.MaxCallSendMsgSize(0))
+	const input = "0 0 5 0 0"
+	call := fmt.Sprintf("Summarize(%q) with a limit of 0 bytes per message", input)
+	_, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(input))
+	r := spy.record()
+	checkOpened(t, r, err)
+	if r.sendErr == nil {
+		t.Fatalf("%s returned %s, and no Send failed — task 4 in client.go: send every number with stream.Send", call, showErr(err))
+	}
+	checkNoSendAfterError(t, r)
+	grpctest.WantCode(t, call, err, codes.ResourceExhausted,
+		"task 4 in client.go: an error from Send other than io.EOF is the reason the call failed: return it")
+	if status.Code(err) == codes.ResourceExhausted && err.Error() != r.sendErr.Error() {
+		t.Errorf("%s returned %q, want Send's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped", call, err, r.sendErr)
+	}
+}
+
+func TestTask4_AReadErrorCancelsTheCall(t *testing.T) {
+	broken := errors.New("the disk is on fire")
+	fake := newRecordingStats(&statspb.Summary{})
+	spy := newSpy(t, fake)
+	input := io.MultiReader(strings.NewReader("1 2 "), iotest.ErrReader(broken))
+	call := `Summarize("1 2 " and then a read error)`
+	_, err := Summarize(callerContext(t, 10*time.Second), spy, input)
+	r := spy.record()
+	checkOpened(t, r, err)
+	if !errors.Is(err, broken) {
+		t.Errorf("%s returned %s, want the read error %q, wrapped — task 4 in client.go: after the loop, check words.Err(): a read error is not the end of the input", call, showErr(err), broken)
+	}
+	if !slices.Equal(r.sent, []float64{1, 2}) {
+		t.Errorf("%s sent %v, want [1 2] — task 4 in client.go", call, r.sent)
+	}
+	checkCancelled(t, r, "After a read error")
+	if t.Failed() {
+		return
+	}
+	if s := serverSaw(t, fake, "task 4 in client.go: cancel the call on a read error"); status.Code(s.end) != codes.Canceled {
+		t.Errorf("the server's Recv ended with %v, want Canceled — task 4 in client.go: cancel the call's context", s.end)
+	}
+}
+
+func TestTask4_StopsWhenItsContextIsCancelled(t *testing.T) {
+	const before = 100 // samples sent before the caller cancels
+	spy := newSpy(t, sinkStats{})
+	ctx, cancel := context.WithCancel(callerContext(t, 20*time.Second))
+	defer cancel()
+	spy.onSend = func(n int) {
+		if n == before {
+			cancel()
+		}
+	}
+	giveUp := make(chan struct{})
+	input := &endlessInput{stop: func() bool {
+		select {
+		case <-giveUp:
+			return true
+		default:
+			_, after := spy.sends()
+			return after > 0
+		}
+	}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Summarize(ctx, spy, input)
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		close(giveUp) // end the input, so that Summarize returns
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+		if sent, _ := spy.sends(); sent < before {
+			t.Fatalf("10 s after it started on an endless input, Summarize(1 1 1 …) had sent %d samples — task 4 in client.go: send each number as soon as it is read", sent)
+		}
+		t.Fatalf("Summarize(1 1 1 …) went on sending after its ctx was cancelled (at sample %d), for 10 s — task 4 in client.go: open the stream with a context made from ctx, so that cancelling ctx ends the call", before)
+	}
+	r := spy.record()
+	checkOpened(t, r, err)
+	grpctest.WantCode(t, "Summarize(1 1 1 …) cancelled by its caller", err, codes.Canceled,
+		"task 4 in client.go: when the caller cancels ctx, Send returns io.EOF; stop, and CloseAndRecv returns Canceled")
+	checkNoSendAfterError(t, r)
 }

@@ -28,8 +28,9 @@ import (
 // of a complete stream) and returns an InvalidArgument error, made here on the
 // client, naming the word and its index among the words, counting from 0 —
 // the index the sample would have had. A failure to read input cancels the
-// call too, and is returned wrapped. A gRPC error from the server is returned
-// unchanged, so that status.Code(err) reads its code.
+// call too, and is returned wrapped. A gRPC error, the server's or one that
+// Send made on the client, is returned unchanged, so that status.Code(err)
+// reads its code.
 func Summarize(ctx context.Context, client statspb.StatsClient, input io.Reader) (*statspb.Summary, error) {
 	// Every way out of this function before CloseAndRecv cancels the call.
 	// That is what tells the server "this stream is not complete": a
