@@ -6,41 +6,53 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 )
 
-// logUnary logs one line per finished unary call: method, status code, duration.
-func logUnary(logger *slog.Logger) grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		start := time.Now()
-		resp, err := handler(ctx, req)
-		logEnd(logger, "call", info.FullMethod, start, err)
-		return resp, err
+// callLog is a stats.Handler that logs every call: a line when a stream
+// opens (a stream may stay open a long time) and one when any call ends,
+// with its method, the status code the client got, and how long it took.
+//
+// A stats handler sees what interceptors do not: a call refused before any
+// handler ran (an unknown method, a request that fails to decode, a stream
+// over MaxStreams' wait) still ends, and is logged.
+type callLog struct {
+	logger *slog.Logger
+}
+
+type methodKey struct{}
+
+// unknownMethod answers a call to a method that is not registered, as gRPC
+// would: Unimplemented.
+func unknownMethod(_ any, stream grpc.ServerStream) error {
+	method, _ := grpc.MethodFromServerStream(stream)
+	return status.Errorf(codes.Unimplemented, "unknown method %s", method)
+}
+
+func (l *callLog) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	return context.WithValue(ctx, methodKey{}, info.FullMethodName)
+}
+
+func (l *callLog) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	method, _ := ctx.Value(methodKey{}).(string)
+	switch s := s.(type) {
+	case *stats.Begin:
+		if s.IsClientStream || s.IsServerStream {
+			l.logger.Info("stream opened", "method", method)
+		}
+	case *stats.End:
+		// The error is what gRPC sent: a handler's plain context error has
+		// already become Canceled or DeadlineExceeded here.
+		st := status.Convert(s.Error)
+		attrs := []any{"method", method, "code", st.Code().String(), "took", s.EndTime.Sub(s.BeginTime).Round(time.Microsecond)}
+		if s.Error != nil {
+			attrs = append(attrs, "error", st.Message())
+		}
+		l.logger.Info("call ended", attrs...)
 	}
 }
 
-// logStream logs when a stream opens and when its handler returns, because a
-// stream can stay open for a long time and both moments are worth seeing.
-func logStream(logger *slog.Logger) grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		start := time.Now()
-		logger.Info("stream opened", "method", info.FullMethod)
-		err := handler(srv, ss)
-		logEnd(logger, "stream closed", info.FullMethod, start, err)
-		return err
-	}
-}
-
-func logEnd(logger *slog.Logger, msg, method string, start time.Time, err error) {
-	// A handler may return a plain context error; gRPC sends it as Canceled
-	// or DeadlineExceeded, and the log says what the client sees.
-	st, ok := status.FromError(err)
-	if !ok {
-		st = status.FromContextError(err)
-	}
-	attrs := []any{"method", method, "code", st.Code().String(), "took", time.Since(start).Round(time.Microsecond)}
-	if err != nil {
-		attrs = append(attrs, "error", st.Message())
-	}
-	logger.Info(msg, attrs...)
-}
+func (l *callLog) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+func (l *callLog) HandleConn(context.Context, stats.ConnStats)                       {}

@@ -1,9 +1,18 @@
 // Package serve runs a workshop gRPC server the way every step's cmd/server
-// does: listen on a loopback address, register the step's service next to
-// gRPC reflection (so `go tool grpcurl` can discover it) and the standard
-// health service, log with log/slog, and shut down gracefully on Ctrl-C.
+// does, and the way step 01 teaches it by hand: listen on a loopback
+// address, register the step's service next to gRPC reflection (so
+// `go tool grpcurl` can discover it) and the standard health service, serve,
+// and shut down gracefully on Ctrl-C. On top of step 01 it adds what a
+// server that meets real clients needs:
 //
-// It is plumbing, not a lesson: a step's main is one call to Main.
+//   - a log line for every call, also one refused before any handler ran;
+//   - keepalive, so a client that vanished without a word (a laptop lid
+//     closed, a cable pulled) is noticed within about 30 s instead of the
+//     minutes TCP alone would take, and a cap on concurrent streams per
+//     connection;
+//   - a shutdown that always ends: GracefulStop for at most Config.Grace,
+//     then Stop; a second Ctrl-C or SIGTERM skips the wait; and a handler
+//     that ignores its context is named, not waited for forever.
 package serve
 
 import (
@@ -21,6 +30,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
+	"google.golang.org/grpc/keepalive"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 )
@@ -28,6 +38,11 @@ import (
 // DefaultAddr is where every step's server listens unless told otherwise:
 // loopback only, so a workshop server is never reachable from the network.
 const DefaultAddr = "localhost:50051"
+
+// StopBound is how long Stop may take to end the handlers it cancels. A
+// handler still running after that ignores its context; Serve names it and
+// returns rather than wait for it forever.
+const StopBound = time.Second
 
 // Config says where and how a server runs.
 type Config struct {
@@ -42,6 +57,12 @@ type Config struct {
 	// starts waiting. A service whose streams stay open until the server ends
 	// them (a chat room) ends them here, or GracefulStop would wait in vain.
 	Stopping func()
+	// Abort, if set, ends a graceful shutdown at once when it is closed: the
+	// second Ctrl-C.
+	Abort <-chan struct{}
+	// Keepalive, if set, replaces the keepalive pings of limits.go (tests
+	// use seconds where a real server waits longer).
+	Keepalive *keepalive.ServerParameters
 }
 
 // Main is the whole of a step's cmd/server: it parses the -addr and -grace
@@ -59,12 +80,28 @@ func MainStopping(register func(*grpc.Server), stopping func()) {
 	grace := flag.Duration("grace", 5*time.Second, "on Ctrl-C, how long open streams may take to finish before they are cut off")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := Run(ctx, Config{Addr: *addr, Grace: *grace, Stopping: stopping}, register); err != nil {
+	ctx, abort := Signals()
+	if err := Run(ctx, Config{Addr: *addr, Grace: *grace, Stopping: stopping, Abort: abort}, register); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
+}
+
+// Signals returns a context that is done at the first Ctrl-C (SIGINT) or
+// SIGTERM, and a channel closed at the second: drain gracefully first, and
+// stop at once if asked again.
+func Signals() (context.Context, <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(abort)
+	}()
+	return ctx, abort
 }
 
 // Run listens on cfg.Addr and serves until ctx is done.
@@ -77,20 +114,27 @@ func Run(ctx context.Context, cfg Config, register func(*grpc.Server)) error {
 }
 
 // Serve serves on lis until ctx is done, then shuts down: health turns
-// NOT_SERVING, GracefulStop lets open calls finish for at most cfg.Grace,
-// and Stop ends whatever is left. It returns once every handler has returned.
+// NOT_SERVING, GracefulStop lets open calls finish for at most cfg.Grace (or
+// until cfg.Abort), and Stop ends whatever is left. It returns nil once
+// every handler has returned, or an error naming the handlers that ignored
+// their cancelled context for longer than StopBound.
 func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grpc.Server)) error {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	srv := grpc.NewServer(
+	running := newInflight()
+	srv := grpc.NewServer(append(limits(cfg.Keepalive),
 		// Stop then waits for the handlers it cancels, so Serve returns only
-		// once none is left running.
+		// once none is left running (or names the ones that are).
 		grpc.WaitForHandlers(true),
-		grpc.ChainUnaryInterceptor(logUnary(logger)),
-		grpc.ChainStreamInterceptor(logStream(logger)),
-	)
+		grpc.StatsHandler(&callLog{logger: logger}),
+		// gRPC answers a call to a method it does not know without a trace;
+		// this handler gives the same answer, where the log can see it.
+		grpc.UnknownServiceHandler(unknownMethod),
+		grpc.ChainUnaryInterceptor(running.unary),
+		grpc.ChainStreamInterceptor(running.stream),
+	)...)
 	register(srv)
 	services := serviceNames(srv)
 	reflection.Register(srv)
@@ -113,7 +157,7 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 	case <-ctx.Done():
 	}
 
-	logger.Info("shutting down", "grace", cfg.Grace)
+	logger.Info("shutting down: open calls may finish (Ctrl-C again to stop at once)", "grace", cfg.Grace)
 	healthSrv.Shutdown()
 	stopped := make(chan struct{})
 	go func() {
@@ -123,16 +167,28 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 	if cfg.Stopping != nil {
 		cfg.Stopping()
 	}
+	grace := time.NewTimer(cfg.Grace)
+	defer grace.Stop()
 	select {
 	case <-stopped:
-	case <-time.After(cfg.Grace):
+		<-served
+		logger.Info("stopped")
+		return nil
+	case <-grace.C:
 		logger.Warn("grace period over: closing the streams still open")
-		srv.Stop()
-		<-stopped
+	case <-cfg.Abort:
+		logger.Warn("asked again: closing every stream now")
 	}
-	<-served
-	logger.Info("stopped")
-	return nil
+
+	go srv.Stop()
+	select {
+	case <-stopped:
+		<-served
+		logger.Info("stopped")
+		return nil
+	case <-time.After(StopBound):
+		return fmt.Errorf("stopped without waiting for handlers that ignore their cancelled context: %v", running.methods())
+	}
 }
 
 // serviceNames lists the services registered on srv, sorted.

@@ -24,7 +24,7 @@ func main() {
 	if err != nil {
 		cli.Exit(err)
 	}
-	conn := cli.Dial(*addr)
+	conn := cli.Dial(*addr, cli.SessionKeepalive)
 	err = chat.Chat(context.Background(), chatpb.NewChatClient(conn), *name, con.Lines(),
 		func(ev *chatpb.ServerEvent) { con.Println(format(ev)) })
 	conn.Close()

@@ -27,7 +27,7 @@ func main() {
 	listen := flag.String("listen", web.DefaultAddr, "host:port to serve the drawing page on")
 	flag.Parse()
 
-	conn := cli.Dial(*addr)
+	conn := cli.Dial(*addr, cli.SessionKeepalive)
 	defer conn.Close()
 	client := drawingpb.NewDrawingClient(conn)
 
