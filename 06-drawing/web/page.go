@@ -117,6 +117,10 @@ func (p *wsPage) send(ctx context.Context, msg toPage) error {
 	if err != nil {
 		return err
 	}
+	// A write that cannot finish within WriteTimeout closes the connection:
+	// the page has stopped reading.
+	ctx, cancel := context.WithTimeout(ctx, WriteTimeout)
+	defer cancel()
 	return p.conn.Write(ctx, websocket.MessageText, data)
 }
 

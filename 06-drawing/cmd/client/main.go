@@ -39,9 +39,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	host, _, _ := net.SplitHostPort(*listen)
 	err = web.Serve(ctx, lis, func(ctx context.Context, page web.Page) error {
 		return drawing.Bridge(ctx, page, client)
-	}, slog.Default())
+	}, slog.Default(), host)
 	if err != nil {
 		cli.Exit(err)
 	}

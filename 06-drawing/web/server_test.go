@@ -1,0 +1,120 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// These tests guard the provided bridge server against the pages and
+// networks it may meet; they pass from the start.
+
+// serveBridge serves Handler with bridge on a test server and returns its ws:// URL.
+func serveBridge(t *testing.T, bridge BridgeFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(Handler(bridge, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+}
+
+// asHost sends every request with Host (and so Origin) host, as a browser
+// does for a page loaded from host that resolves to this machine.
+type asHost string
+
+func (h asHost) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Host = string(h)
+	r.Header.Set("Origin", "http://"+string(h))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestBridgeServer_RefusesAPageFromAnotherHostName(t *testing.T) {
+	url := serveBridge(t, func(ctx context.Context, page Page) error {
+		t.Error("the bridge ran for a page from another host name")
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: &http.Client{Transport: asHost("evil.example:8080")}})
+	if err == nil {
+		t.Fatal("a WebSocket from a page served as evil.example was accepted: DNS rebinding gets through")
+	}
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the upgrade from evil.example got %v, want 403 Forbidden", resp)
+	}
+}
+
+func TestBridgeServer_AcceptsLoopbackHostNames(t *testing.T) {
+	for _, host := range []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"} {
+		url := serveBridge(t, func(context.Context, Page) error { return nil })
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: &http.Client{Transport: asHost(host)}})
+		cancel()
+		if err != nil {
+			t.Errorf("a page served as %s was refused: %v", host, err)
+			continue
+		}
+		conn.CloseNow()
+	}
+}
+
+func TestBridgeServer_APageThatStopsReadingEndsItsBridge(t *testing.T) {
+	ended := make(chan error, 1)
+	url := serveBridge(t, func(ctx context.Context, page Page) error {
+		// Large messages fill the socket's buffers sooner than points would.
+		report := status.Error(codes.Internal, strings.Repeat("a long status line ", 200))
+		for {
+			if err := page.Report(ctx, report); err != nil {
+				ended <- err
+				return err
+			}
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	// The page never reads: the socket's buffers fill, and a write waits.
+	select {
+	case <-ended:
+	case <-time.After(WriteTimeout + 25*time.Second):
+		t.Fatalf("a page that stopped reading still holds its bridge 25s after the write deadline (%v)", WriteTimeout)
+	}
+}
+
+func TestBridgeServer_ClosesWithTheReasonAfterAnError(t *testing.T) {
+	url := serveBridge(t, func(context.Context, Page) error {
+		return status.Error(codes.Unavailable, "the drawing server went away")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	for {
+		if _, _, err = conn.Read(ctx); err != nil {
+			break // the error report first, then the close
+		}
+	}
+	var closed websocket.CloseError
+	if !errors.As(err, &closed) {
+		t.Fatalf("the page's read ended with %v, want a close frame (a page without one sees 1006)", err)
+	}
+	if closed.Code != websocket.StatusInternalError || closed.Reason != "Unavailable: the drawing server went away" {
+		t.Errorf("close frame = %d %q, want %d %q", closed.Code, closed.Reason, websocket.StatusInternalError, "Unavailable: the drawing server went away")
+	}
+}
