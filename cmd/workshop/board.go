@@ -42,6 +42,25 @@ func runBoard(ctx context.Context, args []string) error {
 	return nil
 }
 
+// runStep shows one step: each task's state, then what to do next.
+func runStep(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("step", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", board.DefaultTimeout, "how long the step's tests may run before the board calls it a hang")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	root, step, err := findStep(args[0])
+	if err != nil {
+		return err
+	}
+	b, err := loadBoard(ctx, root, []steps.Step{step}, *timeout, false)
+	if err != nil {
+		return err
+	}
+	board.RenderStep(os.Stdout, b[0], style())
+	return nil
+}
+
 // loadBoard runs the steps' tests. For the board it shows on stderr that
 // something is happening when that takes a while (on a fresh clone the first
 // run compiles grpc and every test); for watch it is quiet. Each keeps its
@@ -56,11 +75,16 @@ func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.
 		}
 	}
 	if !watching {
-		p := startProgress(os.Stderr, len(all))
+		p := startProgress(os.Stderr, len(all), firstRun(root))
 		defer p.stop()
 		opt.Progress = p.update
 	}
-	return board.Load(ctx, root, all, opt)
+	b, err := board.Load(ctx, root, all, opt)
+	if err == nil {
+		markEdited(ctx, root, b)
+		markBuilt(root)
+	}
+	return b, err
 }
 
 // progress shows, after a quiet first second, what the board is waiting for.
@@ -72,7 +96,7 @@ type progress struct {
 	mu       sync.Mutex
 	phase    string
 	finished int
-	noted    bool
+	noted    bool // the banner is printed, or not wanted
 	printed  time.Time
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -82,8 +106,10 @@ type progress struct {
 // over before that and prints nothing but the board.
 const quiet = 2 * time.Second
 
-func startProgress(out *os.File, total int) *progress {
-	p := &progress{out: out, tty: board.Terminal(out), total: total, started: time.Now(), done: make(chan struct{})}
+// startProgress shows progress on out; first says whether this is the
+// clone's first build, which gets a word of explanation.
+func startProgress(out *os.File, total int, first bool) *progress {
+	p := &progress{out: out, tty: board.Terminal(out), total: total, started: time.Now(), done: make(chan struct{}), noted: !first}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -117,7 +143,8 @@ func (p *progress) show() {
 	defer p.mu.Unlock()
 	if !p.noted {
 		p.noted = true
-		fmt.Fprintln(p.out, "The first run compiles gRPC and every step's tests: about a minute on 2 cores. Later runs take a second or two.")
+		fmt.Fprintf(p.out, "The first run compiles gRPC and every step's tests: about a minute on 2 cores; later runs take\n"+
+			"about a second. (Before a workshop day, %s prepare builds everything ahead of time.)\n", selfCommand)
 	}
 	what := "compiling the steps and their tests"
 	if p.phase != "compile" && p.phase != "" {

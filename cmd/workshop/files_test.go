@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grpc-streaming-workshop/workshop/internal/board"
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
 )
@@ -119,5 +120,58 @@ func TestSolutionDiffShowsOnlyWhatDiffers(t *testing.T) {
 	workshoptest.Write(t, root, "01-sum/sum.go", workshoptest.SumSolved)
 	if diff, _ := solutionDiff(step); diff != "" {
 		t.Errorf("a finished step still differs from its solution:\n%s", diff)
+	}
+}
+
+func TestResetWorksWithoutTheSolutionsFolder(t *testing.T) {
+	root := gitFixture(t)
+	if err := os.RemoveAll(filepath.Join(root, "solutions")); err != nil { // a learner who does not want to peek
+		t.Fatal(err)
+	}
+	workshoptest.Write(t, root, "01-sum/sum.go", workshoptest.SumTask1Done)
+	answer(t, "y\n")
+	if err := runReset(context.Background(), []string{"01"}); err != nil {
+		t.Fatalf("reset without solutions/: %v", err)
+	}
+	if got := read(t, root, "01-sum/sum.go"); got != workshoptest.SumSkeleton {
+		t.Errorf("after reset without solutions/, 01-sum/sum.go is not the skeleton:\n%s", got)
+	}
+}
+
+func TestSolutionWithoutTheSolutionsFolderSaysSoBeforeAsking(t *testing.T) {
+	root := gitFixture(t)
+	if err := os.RemoveAll(filepath.Join(root, "solutions")); err != nil {
+		t.Fatal(err)
+	}
+	answer(t, "") // nothing to read: it must not ask
+	err := runSolution(context.Background(), []string{"01"})
+	if err == nil || !strings.Contains(err.Error(), "git checkout HEAD -- solutions/01-sum") {
+		t.Errorf("solution without solutions/: %v, want an error saying how to bring it back", err)
+	}
+}
+
+func TestAdviceIsSpelledFromTheCurrentFolder(t *testing.T) {
+	root := gitFixture(t)
+	if got := commandFrom(root); got != "go run ./cmd/workshop" {
+		t.Errorf("from the root, the command is %q, want go run ./cmd/workshop", got)
+	}
+	t.Chdir(filepath.Join(root, "01-sum"))
+	if got := commandFrom(root); got != "go run ../cmd/workshop" {
+		t.Errorf("from 01-sum/, the command is %q, want go run ../cmd/workshop", got)
+	}
+}
+
+func TestEditedFilesAreDatedSoTheBoardFollowsTheLearner(t *testing.T) {
+	root := gitFixture(t)
+	b := []*board.Step{{Step: steps.Step{Name: "01-sum", Root: root}}, {Step: steps.Step{Name: "02-sum", Root: root}}}
+	markEdited(context.Background(), root, b)
+	if !b[0].Edited.IsZero() || !b[1].Edited.IsZero() {
+		t.Fatalf("on an untouched clone, steps are marked edited: %v, %v", b[0].Edited, b[1].Edited)
+	}
+	workshoptest.Write(t, root, "02-sum/sum.go", workshoptest.SumTask1Done)
+	workshoptest.Write(t, root, "01-sum/sum_test.go", "package sum // a test file is not the learner's work\n")
+	markEdited(context.Background(), root, b)
+	if !b[0].Edited.IsZero() || b[1].Edited.IsZero() {
+		t.Errorf("after editing 02-sum/sum.go: 01 edited %v, 02 edited %v; want only 02", b[0].Edited, b[1].Edited)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
 // command is one subcommand of the workshop tool.
@@ -24,6 +26,7 @@ var commands = []command{
 	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},
 	{"demo", "<step> [client flags]", "run the finished step: its server and its client, built from the solution\n\t(your files are not touched); input you type goes to the client", runDemo},
 	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
+	{"prepare", "", "the evening before a workshop: download and build everything the day needs\n\t(tests, race builds, grpcurl, demo binaries), so that it then works offline", runPrepare},
 	{"verify", "[step...]", "for maintainers and CI: gofmt, vet, generated code, and for every step: its task\n\ttests fail on the skeleton, pass on the solution, and catch every mistake in\n\tits catalog (testdata/mistakes); given steps, only their checks", runVerify},
 }
 
@@ -31,6 +34,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
+	if root, err := findRoot(); err == nil {
+		selfCommand = commandFrom(root)
+	}
 	args := os.Args[1:]
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		usage(os.Stdout)
@@ -49,15 +55,25 @@ func main() {
 			return
 		}
 	}
-	fmt.Fprintf(os.Stderr, "workshop: unknown command %q\n\n", name)
-	usage(os.Stderr)
+	// A step's name shows that step: `workshop 04`.
+	if root, err := findRoot(); err == nil {
+		if _, err := steps.Find(root, name); err == nil {
+			if err := runStep(ctx, append([]string{name}, args...)); err != nil {
+				fmt.Fprintln(os.Stderr, "workshop:", err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "workshop: unknown command %q: run `%s help` for the commands, or name a step (`%s 01`)\n", name, selfCommand, selfCommand)
 	os.Exit(2)
 }
 
 func usage(w *os.File) {
 	fmt.Fprintln(w, `usage: go run ./cmd/workshop [command] [arguments]
 
-A step is named by its number or its folder: "01" or "01-unary".
+A step is named by its number or its folder: "01" or "01-unary"; a step's
+name alone (go run ./cmd/workshop 04) shows that step and its next task.
 
 commands:`)
 	for _, c := range commands {

@@ -43,7 +43,7 @@ func runReset(ctx context.Context, args []string) error {
 // solution folder holds) that differ from the last commit, as paths relative
 // to root with forward slashes, as git wants them.
 func changedLearnerFiles(ctx context.Context, root string, step steps.Step) ([]string, error) {
-	files, err := step.LearnerFiles()
+	files, err := step.EditableFiles()
 	if err != nil {
 		return nil, err
 	}

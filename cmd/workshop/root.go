@@ -14,8 +14,23 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
-// selfCommand is how the workshop's own suggestions spell it.
-const selfCommand = "go run ./cmd/workshop"
+// selfCommand is how the workshop's own suggestions spell it: from the
+// workshop's root, or, when run from a folder inside it, the path from there
+// (set by main).
+var selfCommand = "go run ./cmd/workshop"
+
+// commandFrom spells the workshop command as run from the current folder.
+func commandFrom(root string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return selfCommand
+	}
+	rel, err := filepath.Rel(wd, root)
+	if err != nil || rel == "." {
+		return selfCommand
+	}
+	return "go run " + filepath.ToSlash(rel) + "/cmd/workshop"
+}
 
 // findRoot returns the workshop's root: the folder holding go.mod, from the
 // current folder upwards.

@@ -22,6 +22,10 @@ func runSolution(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(step.SolutionDir()); err != nil {
+		return fmt.Errorf("there is no %s/%s folder here (deleted so as not to peek?): git checkout HEAD -- %s/%s brings it back",
+			steps.SolutionsDir, step.Name, steps.SolutionsDir, step.Name)
+	}
 	b, err := loadBoard(ctx, root, []steps.Step{step}, board.DefaultTimeout, false)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,14 +109,20 @@ func currentStep(ctx context.Context, root string, timeout time.Duration) (steps
 	if len(all) == 0 {
 		return steps.Step{}, fmt.Errorf("no steps in %s", root)
 	}
+	// Run from inside a step's folder, watch that step.
+	if wd, err := os.Getwd(); err == nil {
+		for _, s := range all {
+			if rel, err := filepath.Rel(s.Dir(), wd); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return s, nil
+			}
+		}
+	}
 	b, err := loadBoard(ctx, root, all, timeout, false)
 	if err != nil {
 		return steps.Step{}, err
 	}
-	for _, s := range b {
-		if !s.Done() {
-			return s.Step, nil
-		}
+	if next := board.NextStep(b); next != nil {
+		return next.Step, nil
 	}
 	return all[len(all)-1], nil
 }

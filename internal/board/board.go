@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
@@ -58,6 +59,9 @@ type Step struct {
 	Others []*Failure
 	// Missing is set when a step produced no result at all (cancelled run).
 	Missing bool
+	// Edited is when the learner last changed one of the step's files (zero
+	// if none differs from git): the board follows the learner there.
+	Edited time.Time
 }
 
 // Compiles reports whether the step and its tests compile.

@@ -96,7 +96,7 @@ func RenderBoard(w io.Writer, board []*Step, st Style) {
 		fmt.Fprintf(w, "  %-*s  %s%s %s\n", width, s.Name, strings.Join(marks, " "), pad, st.Summary(s))
 	}
 	fmt.Fprintln(w)
-	next := nextStep(board)
+	next := NextStep(board)
 	// A step that does not compile or hangs says so even when it is not
 	// the next one: the learner may be working ahead.
 	for _, s := range board {
@@ -198,20 +198,41 @@ func printLines(w io.Writer, lines []string, most int, paint func(string) string
 	}
 }
 
-// nextStep is the step to work on: the first one begun but not finished (the
-// learner may have skipped ahead), or else the first one not finished.
-func nextStep(board []*Step) *Step {
-	var first *Step
+// NextStep is the step to work on, or nil when every step is done. The
+// learner is followed: the step they last edited a file of, unless it is
+// done; else the first step begun and not done; else the first step after
+// the furthest one done (someone who jumped in at step 04 and finished it is
+// sent to 05, not back to 01); else the first step.
+func NextStep(board []*Step) *Step {
+	var edited *Step
 	for _, s := range board {
-		if s.Done() {
-			continue
-		}
-		if s.Started() {
-			return s
-		}
-		if first == nil {
-			first = s
+		if !s.Done() && !s.Edited.IsZero() && (edited == nil || s.Edited.After(edited.Edited)) {
+			edited = s
 		}
 	}
-	return first
+	if edited != nil {
+		return edited
+	}
+	for _, s := range board {
+		if !s.Done() && s.Started() {
+			return s
+		}
+	}
+	furthest := -1
+	for i, s := range board {
+		if s.Done() {
+			furthest = i
+		}
+	}
+	for _, s := range board[furthest+1:] {
+		if !s.Done() {
+			return s
+		}
+	}
+	for _, s := range board {
+		if !s.Done() {
+			return s
+		}
+	}
+	return nil
 }

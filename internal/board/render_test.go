@@ -2,9 +2,16 @@ package board
 
 import (
 	"testing"
+	"time"
 
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
+
+// edited marks s as edited at second n.
+func edited(s *Step, n int) *Step {
+	s.Edited = time.Unix(int64(n), 0)
+	return s
+}
 
 func TestNextStepFollowsTheLearner(t *testing.T) {
 	step := func(name string, states ...TaskState) *Step {
@@ -27,13 +34,19 @@ func TestNextStepFollowsTheLearner(t *testing.T) {
 			[]*Step{step("01-a", NotStarted), step("02-b", Passing, Failing)}, "02-b"},
 		{"the first step begun comes first",
 			[]*Step{step("01-a", Failing), step("02-b", Failing)}, "01-a"},
+		{"a learner who jumped in and finished a step goes on from there",
+			[]*Step{step("01-a", NotStarted), step("02-b", Passing), step("03-c", NotStarted)}, "03-c"},
+		{"the step last edited comes first",
+			[]*Step{step("01-a", Failing), edited(step("02-b", NotStarted), 2), edited(step("03-c", Failing), 1)}, "02-b"},
+		{"a finished step last edited is passed over",
+			[]*Step{step("01-a", Failing), edited(step("02-b", Passing), 2)}, "01-a"},
 	} {
-		got := nextStep(tc.board)
+		got := NextStep(tc.board)
 		if got == nil || got.Name != tc.want {
 			t.Errorf("%s: next step = %v, want %s", tc.what, got, tc.want)
 		}
 	}
-	if got := nextStep([]*Step{step("01-a", Passing)}); got != nil {
+	if got := NextStep([]*Step{step("01-a", Passing)}); got != nil {
 		t.Errorf("with every step done, next step = %s, want none", got.Name)
 	}
 }

@@ -111,3 +111,23 @@ func WriteOverlay(dir string, steps ...Step) (string, error) {
 	path := filepath.Join(dir, "overlay.json")
 	return path, os.WriteFile(path, data, 0o644)
 }
+
+// EditableFiles is LearnerFiles, or, when the solutions folder is gone (a
+// learner may delete it so as not to peek), the step's own Go files that are
+// not tests: the files a learner may have changed.
+func (s Step) EditableFiles() ([]string, error) {
+	if files, err := s.LearnerFiles(); err == nil {
+		return files, nil
+	}
+	entries, err := os.ReadDir(s.Dir())
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			files = append(files, name)
+		}
+	}
+	return files, nil
+}
