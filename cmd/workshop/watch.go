@@ -68,6 +68,13 @@ func runWatch(ctx context.Context, args []string) error {
 		Warn: func(err error) {
 			fmt.Fprintf(os.Stderr, "watch: %v (saves may go unnoticed here: press Enter to re-run)\n", err)
 		},
+		Changed: func(path string) {
+			rel, err := filepath.Rel(step.Dir(), path)
+			if err != nil {
+				rel = path
+			}
+			fmt.Println(st.Yellow(fmt.Sprintf("… %s saved: running %s's tests", filepath.ToSlash(rel), step.Name)))
+		},
 		Run: func(ctx context.Context) {
 			show := watchRun(ctx, root, step, following, *timeout, st)
 			if ctx.Err() == nil {

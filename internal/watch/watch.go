@@ -34,6 +34,10 @@ type Config struct {
 	Run func(ctx context.Context)
 	// Warn is told when events cannot be watched (Enter still works).
 	Warn func(error)
+	// Changed, if set, is told of each relevant change as soon as it is
+	// seen, before the debounce: the learner sees at once that a save was
+	// noticed, however long the run then takes.
+	Changed func(path string)
 }
 
 // IsGoFile reports whether path is a Go source file, leaving out editors'
@@ -116,6 +120,9 @@ func Run(ctx context.Context, cfg Config) error {
 			// completes it arrives as its own event, so every kind counts.
 			if ev.Op == fsnotify.Chmod || !cfg.Relevant(ev.Name) {
 				continue
+			}
+			if cfg.Changed != nil {
+				cfg.Changed(ev.Name)
 			}
 			timer.Reset(cfg.Debounce)
 		case err, ok := <-errs:

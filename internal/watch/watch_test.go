@@ -103,3 +103,38 @@ func TestManualRun(t *testing.T) {
 		t.Fatal("pressing Enter did not re-run")
 	}
 }
+
+// TestChangedIsToldBeforeTheRun: a save is acknowledged as soon as it is
+// seen, not after the debounce and the run that follow it.
+func TestChangedIsToldBeforeTheRun(t *testing.T) {
+	root := workshoptest.New(t, workshoptest.Sum("01-sum"))
+	step, err := steps.Find(root, "01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := make(chan struct{}, 10)
+	changed := make(chan string, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error)
+	go func() {
+		done <- Run(ctx, Config{
+			Dirs:     []string{step.Dir()},
+			Debounce: time.Hour, // no run follows the save within this test
+			Run:      func(context.Context) { runs <- struct{}{} },
+			Changed:  func(path string) { changed <- path },
+			Warn:     func(err error) { t.Errorf("watch: %v", err) },
+		})
+	}()
+	<-runs // the first run, at the start
+	workshoptest.SaveByRename(t, root, "01-sum/sum.go", workshoptest.SumSolved)
+	select {
+	case <-changed:
+	case <-runs:
+		t.Error("a run started before the save was acknowledged")
+	case <-time.After(10 * time.Second):
+		t.Error("10s after a save, Changed was not called")
+	}
+	cancel()
+	<-done
+}
