@@ -112,7 +112,7 @@ func needTasks(t *testing.T, client drawingpb.DrawingClient, kaleidoscope bool) 
 	}
 	expectEnd(t, stream, codes.OK, hint)
 
-	hint = "the browser test needs task 3 (bridge.go) done first: the TestTask3_ tests before this one say what is missing"
+	hint = "the browser test needs task 3 (bridge.go) done first: the other TestTask3_ tests say what is missing"
 	run := runBridge(t, newFakePage(), client)
 	run.draw(t, point, nil, hint)
 	for _, w := range want {
@@ -163,8 +163,8 @@ func startDrawing(t *testing.T, client drawingpb.DrawingClient) string {
 // included, and pollPatience each wait for the page: a correct solution
 // needs a fraction of either, even on a loaded laptop.
 const (
-	browserPatience = 40 * time.Second
-	pollPatience    = 10 * time.Second
+	browserPatience = 60 * time.Second
+	pollPatience    = 15 * time.Second
 )
 
 // startBrowser starts headless Chromium with a fresh profile and returns a
