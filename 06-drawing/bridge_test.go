@@ -24,10 +24,14 @@ import (
 
 // fakePage is a web.Page driven by the test: Read returns what the test puts
 // in reads (or waits), and Write and Report hand what they get to the test.
+// Once the test is over (gone is closed), every call fails at once, so that
+// a Bridge that does not return when asked is not kept waiting for ever.
 type fakePage struct {
-	reads   chan read
-	writes  chan *drawingpb.StrokePoint
-	reports chan error
+	reads    chan read
+	writes   chan *drawingpb.StrokePoint
+	writeErr error // if not nil, Write fails with it: the page is gone
+	reports  chan error
+	gone     chan struct{}
 }
 
 // read is one result of Page.Read.
@@ -41,8 +45,12 @@ func newFakePage() *fakePage {
 		reads:   make(chan read),
 		writes:  make(chan *drawingpb.StrokePoint, 100),
 		reports: make(chan error, 100),
+		gone:    make(chan struct{}),
 	}
 }
+
+// errPageGone is what a fakePage says once the test is over.
+var errPageGone = errors.New("the test is over and closed the page")
 
 func (p *fakePage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
 	select {
@@ -50,17 +58,30 @@ func (p *fakePage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
 		return r.point, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-p.gone:
+		return nil, errPageGone
 	}
 }
 
 func (p *fakePage) Write(ctx context.Context, point *drawingpb.StrokePoint) error {
-	p.writes <- point
-	return nil
+	if p.writeErr != nil {
+		return p.writeErr
+	}
+	select {
+	case p.writes <- point:
+		return nil
+	case <-p.gone:
+		return errPageGone
+	}
 }
 
 func (p *fakePage) Report(ctx context.Context, err error) error {
-	p.reports <- err
-	return nil
+	select {
+	case p.reports <- err:
+		return nil
+	case <-p.gone:
+		return errPageGone
+	}
 }
 
 // fakeServer runs script as its Mirror handler and tells ended what it returned.
@@ -97,6 +118,30 @@ func echoed(p *drawingpb.StrokePoint) *drawingpb.StrokePoint {
 	return &drawingpb.StrokePoint{Stroke: p.GetStroke(), X: p.GetX() + 1000, Y: p.GetY()}
 }
 
+// echoAtEnd reads every point until the client closes its side, then sends
+// them all back (x plus 1000) and ends the stream with OK: a server that
+// still has something to say after the client is done. If the client cancels
+// instead, it ends with the Recv error.
+func echoAtEnd(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
+	var due []*drawingpb.StrokePoint
+	for {
+		p, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		due = append(due, echoed(p))
+	}
+	for _, p := range due {
+		if err := stream.Send(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // bridgeRun is a Bridge running between a fake page and a fake server.
 type bridgeRun struct {
 	page     *fakePage
@@ -109,24 +154,46 @@ type bridgeRun struct {
 // startBridge runs Bridge between a fake page and a fake server with script.
 func startBridge(t *testing.T, script func(grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error) *bridgeRun {
 	t.Helper()
+	return startBridgeWith(t, newFakePage(), script)
+}
+
+// startBridgeWith is startBridge with a page the test has set up.
+func startBridgeWith(t *testing.T, page *fakePage, script func(grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error) *bridgeRun {
+	t.Helper()
 	server := &fakeServer{script: script, ended: make(chan error, 1)}
 	conn := grpctest.Connect(t, func(s *grpc.Server) { drawingpb.RegisterDrawingServer(s, server) })
-	ctx, cancel := context.WithCancel(grpctest.Context(t, 5*time.Second))
-	run := &bridgeRun{page: newFakePage(), finished: make(chan struct{}), ended: server.ended, cancel: cancel}
+	run := runBridge(t, page, drawingpb.NewDrawingClient(conn))
+	run.ended = server.ended
+	return run
+}
+
+// runBridge runs Bridge between page and the server client talks to, until
+// the test ends.
+func runBridge(t *testing.T, page *fakePage, client drawingpb.DrawingClient) *bridgeRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(grpctest.Context(t, 4*patience))
+	run := &bridgeRun{page: page, finished: make(chan struct{}), cancel: cancel}
 	go func() {
 		defer close(run.finished)
-		run.err = Bridge(ctx, run.page, drawingpb.NewDrawingClient(conn))
+		run.err = Bridge(ctx, run.page, client)
 	}()
 	t.Cleanup(func() {
-		// Do not leave Bridge running if the test failed half-way.
+		// Do not leave Bridge running if the test failed half-way: cancel
+		// its ctx and close the page, which ends every correct Bridge.
 		cancel()
-		<-run.finished
+		close(page.gone)
+		select {
+		case <-run.finished:
+		case <-time.After(patience):
+			t.Errorf("Bridge was still running %v after its ctx was cancelled and the page closed — "+
+				"task 3 in bridge.go: open the stream with the ctx Bridge gets (or one derived from it), and make both loops return when it is done", patience)
+		}
 	})
 	return run
 }
 
-// wait waits up to 2 s for ch to deliver, failing the test with what went
-// wrong if Bridge returns first or nothing comes.
+// wait waits for ch to deliver, failing the test with what went wrong if
+// Bridge returns first or nothing comes within patience.
 func wait[T any](t *testing.T, r *bridgeRun, ch <-chan T, waitingFor, hint string) T {
 	t.Helper()
 	select {
@@ -139,8 +206,8 @@ func wait[T any](t *testing.T, r *bridgeRun, ch <-chan T, waitingFor, hint strin
 		default:
 		}
 		t.Fatalf("Bridge returned %s while the test was waiting for %s — %s", describeErr(r.err), waitingFor, hint)
-	case <-time.After(2 * time.Second):
-		t.Fatalf("no %s within 2 s — %s", waitingFor, hint)
+	case <-time.After(patience):
+		t.Fatalf("no %s within %v — %s", waitingFor, patience, hint)
 	}
 	panic("unreachable")
 }
@@ -152,8 +219,8 @@ func (r *bridgeRun) draw(t *testing.T, point *drawingpb.StrokePoint, err error, 
 	case r.page.reads <- read{point, err}:
 	case <-r.finished:
 		t.Fatalf("Bridge returned %s while the page had more to send — %s", describeErr(r.err), hint)
-	case <-time.After(2 * time.Second):
-		t.Fatalf("the bridge did not call page.Read for 2 s — %s", hint)
+	case <-time.After(patience):
+		t.Fatalf("the bridge did not call page.Read for %v — %s", patience, hint)
 	}
 }
 
@@ -175,8 +242,8 @@ func (r *bridgeRun) returned(t *testing.T, hint string) error {
 	select {
 	case <-r.finished:
 		return r.err
-	case <-time.After(2 * time.Second):
-		t.Fatalf("Bridge is still running 2 s later — %s", hint)
+	case <-time.After(patience):
+		t.Fatalf("Bridge is still running %v later — %s", patience, hint)
 		return nil
 	}
 }
@@ -187,8 +254,8 @@ func (r *bridgeRun) serverEnded(t *testing.T, hint string) error {
 	select {
 	case err := <-r.ended:
 		return err
-	case <-time.After(2 * time.Second):
-		t.Fatalf("the server's Mirror handler is still running 2 s later — %s", hint)
+	case <-time.After(patience):
+		t.Fatalf("the server's Mirror handler is still running %v later — %s", patience, hint)
 		return nil
 	}
 }
@@ -202,7 +269,7 @@ func describeErr(err error) string {
 }
 
 func TestTask3_CarriesPointsBothWays(t *testing.T) {
-	const hint = "task 3 in bridge.go: toServer sends what page.Read returns, toPage writes what stream.Recv returns"
+	const hint = "task 3 in bridge.go: toServer sends what page.Read returns while toPage, at the same time, writes what stream.Recv returns"
 	run := startBridge(t, echo)
 	for i := range int32(3) {
 		p := &drawingpb.StrokePoint{Stroke: 1, X: 10 * i, Y: i}
@@ -214,21 +281,23 @@ func TestTask3_CarriesPointsBothWays(t *testing.T) {
 }
 
 func TestTask3_PageClosedEndsTheStreamWithOK(t *testing.T) {
-	const hint = "task 3 in bridge.go: when page.Read returns io.EOF, call stream.CloseSend and let toPage finish at the server's io.EOF"
-	run := startBridge(t, echo)
+	const hint = "task 3 in bridge.go: when page.Read returns io.EOF, call stream.CloseSend (do not cancel) and let toPage finish at the server's io.EOF"
+	// This server answers only once the client has closed its side: the
+	// bridge must half-close the stream, not cancel it, and keep receiving.
+	run := startBridge(t, echoAtEnd)
 	for x := range int32(3) {
 		run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: x}, nil, hint)
 	}
 	run.draw(t, nil, io.EOF, hint)
+	if err := run.serverEnded(t, hint+" (the server is waiting for io.EOF)"); err != nil {
+		t.Fatalf("the server's handler ended with %s, want nil: it should have seen io.EOF, and answered — %s", describeErr(err), hint)
+	}
 	// The images of all three points still arrive: closing the page does
 	// not cancel the stream, it half-closes it.
 	for x := range int32(3) {
 		if got := run.drawn(t, hint+" (the points sent before the page closed are still answered)"); got.GetX() != x+1000 {
 			t.Fatalf("the page got %v, want x = %d — %s", show(got), x+1000, hint)
 		}
-	}
-	if err := run.serverEnded(t, hint); err != nil {
-		t.Errorf("the server's handler ended with %v, want nil: it should have seen io.EOF — %s", err, hint)
 	}
 	if err := run.returned(t, hint); err != nil {
 		t.Errorf("Bridge returned %s after the page closed and the server ended with OK, want nil — %s", describeErr(err), hint)
@@ -288,9 +357,24 @@ func TestTask3_BrokenPageEndsTheStream(t *testing.T) {
 	run.draw(t, nil, broken, hint)
 	err := run.returned(t, hint)
 	if !errors.Is(err, broken) {
-		t.Errorf("Bridge returned %v, want the page's error %q — %s", err, broken, hint)
+		t.Errorf("Bridge returned %s, want the page's error %q — %s", describeErr(err), broken, hint)
 	}
 	err = run.serverEnded(t, hint)
+	grpctest.WantCode(t, "the server's Mirror handler", err, codes.Canceled, hint)
+}
+
+func TestTask3_FailedWriteEndsTheStream(t *testing.T) {
+	const hint = "task 3 in bridge.go: when page.Write fails, the page is gone: return the error, which must cancel the stream"
+	page := newFakePage()
+	page.writeErr = errors.New("failed to write to the WebSocket: use of closed network connection")
+	run := startBridgeWith(t, page, echo)
+	run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: 1}, nil, hint)
+	// Its image cannot be drawn: Bridge returns, and the server sees the
+	// stream cancelled rather than kept open for nobody.
+	if err := run.returned(t, hint); !errors.Is(err, page.writeErr) {
+		t.Errorf("Bridge returned %s, want the page's error %q — %s", describeErr(err), page.writeErr, hint)
+	}
+	err := run.serverEnded(t, hint)
 	grpctest.WantCode(t, "the server's Mirror handler", err, codes.Canceled, hint)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,13 +21,23 @@ import (
 // mirrorStream is one Mirror stream to the learner's Server.
 type mirrorStream = grpc.BidiStreamingClient[drawingpb.StrokePoint, drawingpb.StrokePoint]
 
+// patience bounds every wait in these tests: a correct Server answers in
+// microseconds, so it only says how long a broken one takes to fail, and is
+// generous enough for a loaded laptop running the race detector.
+const patience = 5 * time.Second
+
 // handlerEnds starts the learner's Server in memory and returns a client for
 // it and a channel that receives what each Mirror handler returned, so a test
-// can see how (and whether) a stream ended on the server's side.
-func handlerEnds(t *testing.T) (drawingpb.DrawingClient, <-chan error) {
+// can see how (and whether) a stream ended on the server's side. If wrap is
+// not nil, the handler gets wrap(stream) instead of its stream, so the test
+// can watch (or break) what it does.
+func handlerEnds(t *testing.T, wrap func(grpc.ServerStream) grpc.ServerStream) (drawingpb.DrawingClient, <-chan error) {
 	t.Helper()
 	ended := make(chan error, 10)
 	record := func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if wrap != nil {
+			ss = wrap(ss)
+		}
 		err := handler(srv, ss)
 		ended <- err
 		return err
@@ -37,12 +48,12 @@ func handlerEnds(t *testing.T) (drawingpb.DrawingClient, <-chan error) {
 	return drawingpb.NewDrawingClient(conn), ended
 }
 
-// openMirror opens a Mirror stream that gives up after a few seconds.
-func openMirror(t *testing.T, client drawingpb.DrawingClient) mirrorStream {
+// openMirror opens a Mirror stream that gives up after patience.
+func openMirror(t *testing.T, client drawingpb.DrawingClient, hint string) mirrorStream {
 	t.Helper()
-	stream, err := client.Mirror(grpctest.Context(t, 3*time.Second))
+	stream, err := client.Mirror(grpctest.Context(t, patience))
 	if err != nil {
-		t.Fatalf("opening Mirror failed: %v", err)
+		t.Fatalf("opening a Mirror stream failed: %s — %s", describe(err), hint)
 	}
 	return stream
 }
@@ -68,12 +79,21 @@ const (
 	centre    = drawingpb.Reflection_REFLECTION_CENTRE
 )
 
-// send sends p, failing the test with hint if the stream is broken.
+// send sends p, failing the test with hint if the stream is already over.
+// grpctest.Send reports the status the server ended the stream with, not
+// Send's bare io.EOF.
 func send(t *testing.T, stream mirrorStream, p *drawingpb.StrokePoint, hint string) {
 	t.Helper()
-	if err := stream.Send(p); err != nil {
-		_, recvErr := stream.Recv() // Send says io.EOF; Recv says why
-		t.Fatalf("sending %v failed: %v — %s", show(p), recvErr, hint)
+	if err := grpctest.Send(stream, p); err != nil {
+		t.Fatalf("sending %v failed: %s — %s", show(p), describe(err), hint)
+	}
+}
+
+// closeSend half-closes the stream: the client is done drawing.
+func closeSend(t *testing.T, stream mirrorStream, hint string) {
+	t.Helper()
+	if err := stream.CloseSend(); err != nil {
+		t.Fatalf("CloseSend failed: %s — %s", describe(err), hint)
 	}
 }
 
@@ -81,10 +101,18 @@ func send(t *testing.T, stream mirrorStream, p *drawingpb.StrokePoint, hint stri
 func expect(t *testing.T, stream mirrorStream, sent, want *drawingpb.StrokePoint, hint string) {
 	t.Helper()
 	got, err := stream.Recv()
-	if err != nil {
+	switch {
+	case errors.Is(err, io.EOF):
+		t.Fatalf("after sending %v, the stream ended with OK, want the image %v first — %s", show(sent), show(want), hint)
+	case status.Code(err) == codes.DeadlineExceeded:
+		t.Fatalf("no image of %v within %v, while the stream was still open — %s (send each image as soon as its point arrives: "+
+			"keeping the images until the client closes is collecting, not streaming)", show(sent), patience, hint)
+	case status.Code(err) == codes.InvalidArgument:
+		t.Fatalf("the server rejected %v, a point on its canvas, with %s, want the image %v — task 2 in server.go: "+
+			"0 ≤ x ≤ width and 0 ≤ y ≤ height are on the canvas, and a point without a canvas uses the last one sent", show(sent), describe(err), show(want))
+	case err != nil:
 		t.Fatalf("after sending %v, Recv failed: %s, want %v — %s", show(sent), describe(err), show(want), hint)
-	}
-	if !proto.Equal(got, want) {
+	case !proto.Equal(got, want):
 		t.Fatalf("for %v the server sent %v, want %v — %s", show(sent), show(got), show(want), hint)
 	}
 }
@@ -101,7 +129,7 @@ func expectEnd(t *testing.T, stream mirrorStream, want codes.Code, hint string) 
 		t.Fatalf("the stream ended with OK, want %s — %s", want, hint)
 	case errors.Is(err, io.EOF):
 	case status.Code(err) == codes.DeadlineExceeded:
-		t.Fatalf("the stream did not end before the test's deadline, want it to end with %s — %s", want, hint)
+		t.Fatalf("the stream was still open after %v, want it to end with %s — %s", patience, want, hint)
 	default:
 		grpctest.WantCode(t, "the stream", err, want, hint)
 	}
@@ -113,10 +141,63 @@ func handlerReturned(t *testing.T, ended <-chan error, hint string) error {
 	select {
 	case err := <-ended:
 		return err
-	case <-time.After(2 * time.Second):
-		t.Fatalf("the Mirror handler is still running 2 s later — %s", hint)
+	case <-time.After(patience):
+		t.Fatalf("the Mirror handler is still running %v later — %s", patience, hint)
 		return nil
 	}
+}
+
+// recvCounter is the handler's stream, telling the test each time the
+// handler calls Recv: how a test sees that a handler reads on.
+type recvCounter struct {
+	grpc.ServerStream
+	recvs chan<- struct{}
+}
+
+func (s recvCounter) RecvMsg(m any) error {
+	s.recvs <- struct{}{}
+	return s.ServerStream.RecvMsg(m)
+}
+
+// brokenSend is the handler's stream on a connection that breaks at the
+// handler's first Send: that Send, and every stream call after it, fails
+// with errBroken. It notes the calls the handler made after the failure.
+type brokenSend struct {
+	grpc.ServerStream
+	mu     sync.Mutex
+	broken bool
+	after  []string // "Send" or "Recv", for each call after the failure
+}
+
+var errBroken = status.Error(codes.Unavailable, "the connection broke (the test's stream wrapper failed this Send)")
+
+func (s *brokenSend) SendMsg(m any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken {
+		s.after = append(s.after, "Send")
+	}
+	s.broken = true
+	return errBroken
+}
+
+func (s *brokenSend) RecvMsg(m any) error {
+	s.mu.Lock()
+	broken := s.broken
+	if broken {
+		s.after = append(s.after, "Recv")
+	}
+	s.mu.Unlock()
+	if broken {
+		return errBroken
+	}
+	return s.ServerStream.RecvMsg(m)
+}
+
+func (s *brokenSend) callsAfter() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.after
 }
 
 func show(p *drawingpb.StrokePoint) string {
@@ -140,22 +221,22 @@ func describe(err error) string {
 
 func TestTask1_MirrorsAcrossTheVerticalCentreLine(t *testing.T) {
 	const hint = "task 1 in server.go: send &drawingpb.StrokePoint{Stroke: p.Stroke, X: width − x, Y: y, Reflection: REFLECTION_LEFT_RIGHT}"
-	client, _ := handlerEnds(t)
+	client, _ := handlerEnds(t, nil)
+	// Points inside the canvas: the edges are task 2's (TestTask2_TheEdgesAreInside).
 	for _, tc := range []struct {
 		what        string
 		canvas      *drawingpb.Canvas
 		x, y, mirrX int32
 		mirrorsOnto string
 	}{
-		{"the left edge", canvas(800, 500), 0, 0, 800, "the right edge"},
-		{"the right edge", canvas(800, 500), 800, 500, 0, "the left edge"},
-		{"the centre line", canvas(800, 500), 400, 250, 400, "itself"},
-		{"a point near the left", canvas(800, 500), 1, 2, 799, "near the right"},
-		{"a point on an odd width", canvas(801, 3), 100, 3, 701, "width − x"},
-		{"a 1×1 canvas", canvas(1, 1), 0, 1, 1, "the other edge"},
+		{"a point near the left edge", canvas(800, 500), 1, 2, 799, "near the right edge"},
+		{"a point near the right edge", canvas(800, 500), 799, 498, 1, "near the left edge"},
+		{"a point on the centre line", canvas(800, 500), 400, 250, 400, "itself"},
+		{"a point on an odd width", canvas(801, 3), 100, 2, 701, "width − x"},
+		{"a point on a 3×3 canvas", canvas(3, 3), 1, 1, 2, "width − x"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			stream := openMirror(t, client)
+			stream := openMirror(t, client, hint)
 			in := at(tc.x, tc.y, tc.canvas)
 			send(t, stream, in, hint)
 			expect(t, stream, in, image(tc.mirrX, tc.y, leftRight), hint+" ("+tc.what+" mirrors onto "+tc.mirrorsOnto+")")
@@ -164,22 +245,22 @@ func TestTask1_MirrorsAcrossTheVerticalCentreLine(t *testing.T) {
 }
 
 func TestTask1_KeepsTheStrokeAndTheCanvas(t *testing.T) {
-	const hint = "task 1 in server.go: remember the first point's canvas and copy each point's stroke"
-	client, _ := handlerEnds(t)
-	stream := openMirror(t, client)
+	const hint = "task 1 in server.go: remember the canvas of the first point, replace it when a later point carries one, and copy each point's stroke"
+	client, _ := handlerEnds(t, nil)
+	stream := openMirror(t, client, hint)
 	points := []*drawingpb.StrokePoint{
 		{Stroke: 7, X: 10, Y: 20, Canvas: canvas(800, 500)},
 		{Stroke: 7, X: 30, Y: 40},                           // no canvas: the first one holds
 		{Stroke: 8, X: 50, Y: 60},                           // a new stroke
 		{Stroke: 8, X: 50, Y: 60, Canvas: canvas(100, 100)}, // a new canvas from here on
-		{Stroke: 9, X: 0, Y: 0},
+		{Stroke: 9, X: 1, Y: 2},
 	}
 	want := []*drawingpb.StrokePoint{
 		{Stroke: 7, X: 790, Y: 20, Reflection: leftRight},
 		{Stroke: 7, X: 770, Y: 40, Reflection: leftRight},
 		{Stroke: 8, X: 750, Y: 60, Reflection: leftRight},
 		{Stroke: 8, X: 50, Y: 60, Reflection: leftRight},
-		{Stroke: 9, X: 100, Y: 0, Reflection: leftRight},
+		{Stroke: 9, X: 99, Y: 2, Reflection: leftRight},
 	}
 	for i, p := range points {
 		send(t, stream, p, hint)
@@ -189,32 +270,30 @@ func TestTask1_KeepsTheStrokeAndTheCanvas(t *testing.T) {
 
 func TestTask1_EndsWithOKWhenTheClientCloses(t *testing.T) {
 	const hint = "task 1 in server.go: when Recv returns io.EOF the client is done: return nil (returning io.EOF itself ends the call with Unknown)"
-	client, ended := handlerEnds(t)
-	stream := openMirror(t, client)
+	client, ended := handlerEnds(t, nil)
+	stream := openMirror(t, client, hint)
 	// Three points sent at once, before reading: the images still arrive
 	// after CloseSend, then the stream ends with OK.
 	for x := int32(1); x <= 3; x++ {
-		send(t, stream, at(x, 0, canvas(10, 10)), hint)
+		send(t, stream, at(x, 1, canvas(10, 10)), hint)
 	}
-	if err := stream.CloseSend(); err != nil {
-		t.Fatalf("CloseSend: %v", err)
-	}
+	closeSend(t, stream, hint)
 	for x := int32(1); x <= 3; x++ {
-		expect(t, stream, at(x, 0, nil), image(10-x, 0, leftRight), hint)
+		expect(t, stream, at(x, 1, nil), image(10-x, 1, leftRight), hint+" (every image due is sent before the stream ends)")
 	}
 	expectEnd(t, stream, codes.OK, hint)
 	if err := handlerReturned(t, ended, hint); err != nil {
-		t.Errorf("the Mirror handler returned %v after io.EOF, want nil — %s", err, hint)
+		t.Errorf("the Mirror handler returned %s after io.EOF, want nil — %s", describe(err), hint)
 	}
 }
 
 func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
-	const hint = "task 1 in server.go: when Recv returns an error other than io.EOF (here: Canceled), return it"
-	client, ended := handlerEnds(t)
-	ctx, cancel := context.WithCancel(grpctest.Context(t, 3*time.Second))
+	const hint = "task 1 in server.go: when Recv returns an error other than io.EOF (here: Canceled), return it as it is"
+	client, ended := handlerEnds(t, nil)
+	ctx, cancel := context.WithCancel(grpctest.Context(t, patience))
 	stream, err := client.Mirror(ctx)
 	if err != nil {
-		t.Fatalf("opening Mirror failed: %v", err)
+		t.Fatalf("opening a Mirror stream failed: %s — %s", describe(err), hint)
 	}
 	in := at(5, 5, canvas(10, 10))
 	send(t, stream, in, hint)
@@ -222,6 +301,26 @@ func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
 	cancel()
 	err = handlerReturned(t, ended, hint)
 	grpctest.WantCode(t, "the Mirror handler, after the client cancelled,", err, codes.Canceled, hint)
+}
+
+func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
+	const hint = "task 1 in server.go: when stream.Send fails (the client went away), return its error at once"
+	var broken *brokenSend
+	client, ended := handlerEnds(t, func(ss grpc.ServerStream) grpc.ServerStream {
+		broken = &brokenSend{ServerStream: ss}
+		return broken
+	})
+	stream := openMirror(t, client, hint)
+	send(t, stream, at(5, 5, canvas(10, 10)), hint)
+	// The handler's Send of the image fails: the handler must return that
+	// error, without another Recv or Send.
+	err := handlerReturned(t, ended, hint)
+	if after := broken.callsAfter(); len(after) > 0 {
+		t.Fatalf("after Send failed with %s, the handler went on to call %v — %s", describe(errBroken), after, hint)
+	}
+	if !errors.Is(err, errBroken) {
+		t.Errorf("after Send failed with %s, the handler returned %s, want that same error — %s", describe(errBroken), describe(err), hint)
+	}
 }
 
 func TestTask2_RejectsBadInput(t *testing.T) {
@@ -243,8 +342,11 @@ func TestTask2_RejectsBadInput(t *testing.T) {
 		{"a first point without a canvas", []*drawingpb.StrokePoint{at(1, 1, nil)}},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			client, ended := handlerEnds(t)
-			stream := openMirror(t, client)
+			recvs := make(chan struct{}, 10)
+			client, ended := handlerEnds(t, func(ss grpc.ServerStream) grpc.ServerStream {
+				return recvCounter{ServerStream: ss, recvs: recvs}
+			})
+			stream := openMirror(t, client, hint)
 			good, bad := tc.points[:len(tc.points)-1], tc.points[len(tc.points)-1]
 			for _, p := range good {
 				send(t, stream, p, hint)
@@ -252,17 +354,36 @@ func TestTask2_RejectsBadInput(t *testing.T) {
 					"task 2 in server.go: a good point before the bad one is still mirrored")
 			}
 			send(t, stream, bad, hint)
-			expectEnd(t, stream, codes.InvalidArgument, hint+" ("+tc.what+": "+show(bad)+")")
-			err := handlerReturned(t, ended, hint)
-			grpctest.WantCode(t, "the Mirror handler", err, codes.InvalidArgument, hint)
+			what := tc.what + ": " + show(bad)
+
+			// The handler calls Recv once for each point sent, then must
+			// return: calling Recv once more means it skipped the bad point
+			// and read on.
+			for calls := 0; ; calls++ {
+				select {
+				case <-recvs:
+					if calls == len(tc.points) {
+						t.Fatalf("after %s the handler called Recv again, want it to return InvalidArgument: "+
+							"a bad point ends the stream — %s", what, hint)
+					}
+					continue
+				case err := <-ended:
+					grpctest.WantCode(t, "the Mirror handler, for "+what+",", err, codes.InvalidArgument, hint)
+				case <-time.After(patience):
+					t.Fatalf("after %s the Mirror handler is still running %v later, want it to return InvalidArgument — %s", what, patience, hint)
+				}
+				break
+			}
+			// What the client sees: the status, and no image of the bad point before it.
+			expectEnd(t, stream, codes.InvalidArgument, hint+" ("+what+"; check it before sending an image)")
 		})
 	}
 }
 
 func TestTask2_TheEdgesAreInside(t *testing.T) {
 	const hint = "task 2 in server.go: 0 ≤ x ≤ width and 0 ≤ y ≤ height are on the canvas, edges included"
-	client, _ := handlerEnds(t)
-	stream := openMirror(t, client)
+	client, _ := handlerEnds(t, nil)
+	stream := openMirror(t, client, hint)
 	points := []*drawingpb.StrokePoint{at(0, 0, canvas(3, 2)), at(3, 0, nil), at(0, 2, nil), at(3, 2, nil)}
 	for _, p := range points {
 		send(t, stream, p, hint)
@@ -276,8 +397,8 @@ func TestTask2_TheEdgesAreInside(t *testing.T) {
 
 func TestTask4_KaleidoscopeSendsThreeImages(t *testing.T) {
 	const hint = "task 4 in server.go: in kaleidoscope mode send three images per point: LEFT_RIGHT (w−x, y), TOP_BOTTOM (x, h−y), CENTRE (w−x, h−y), in that order"
-	client, _ := handlerEnds(t)
-	stream := openMirror(t, client)
+	client, _ := handlerEnds(t, nil)
+	stream := openMirror(t, client, hint)
 	kaleidoscope := &drawingpb.Canvas{Width: 800, Height: 500, Kaleidoscope: true}
 	for _, tc := range []struct {
 		in   *drawingpb.StrokePoint
@@ -294,8 +415,6 @@ func TestTask4_KaleidoscopeSendsThreeImages(t *testing.T) {
 			expect(t, stream, tc.in, want, hint)
 		}
 	}
-	if err := stream.CloseSend(); err != nil {
-		t.Fatalf("CloseSend: %v", err)
-	}
+	closeSend(t, stream, hint)
 	expectEnd(t, stream, codes.OK, "task 4 in server.go: after the last image, no extra points, and the stream ends with OK (task 1: return nil at io.EOF)")
 }

@@ -3,6 +3,7 @@ package drawing
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -14,6 +15,8 @@ import (
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
@@ -22,9 +25,10 @@ import (
 
 // This file tests the whole step in a real browser: headless Chromium opens
 // the page, a mouse drags across the canvas, and the page must draw the
-// mirror image the server sent back. TestBrowser_DrawsTheMirrorImage needs
-// tasks 1 and 3 done, TestBrowser_Kaleidoscope task 4 as well. They are not
-// task tests: run them with `go test -run Browser -v ./06-drawing/`.
+// mirror image the server sent back. TestTask3_BrowserDrawsTheMirrorImage
+// needs tasks 1 and 3 done, TestTask4_BrowserShowsTheKaleidoscope task 4 as
+// well; each first checks, in a second and without a browser, that they are
+// (needTasks). Run them with `go test -run Browser -v ./06-drawing/`.
 
 // requireBrowser is the environment variable that turns a missing browser
 // from a skipped test into a failed one. CI sets it.
@@ -77,19 +81,59 @@ type pageState struct {
 const readPage = `({sent: drawing.sent, mirrored: drawing.mirrored, errors: drawing.errors,
 	status: document.getElementById("status").textContent})`
 
-// startDrawing runs the learner's Server and, in front of it, the web server
-// with the learner's Bridge, both on free loopback ports, and returns the
-// page's URL. Both stop when the test ends.
-func startDrawing(t *testing.T) string {
+// startServer runs the learner's Server on a free loopback port until the
+// test ends, and returns a client for it.
+func startServer(t *testing.T) drawingpb.DrawingClient {
 	t.Helper()
 	conn := grpctest.StartLoopback(t, func(s *grpc.Server) {
 		drawingpb.RegisterDrawingServer(s, &Server{})
 	}).Dial(t)
-	client := drawingpb.NewDrawingClient(conn)
+	return drawingpb.NewDrawingClient(conn)
+}
 
+// needTasks checks, in a second and without a browser, that the tasks the
+// browser test builds on are done: one point on a Mirror stream straight to
+// the server, then one point through Bridge from a fake page. It fails the
+// test, naming the task to do, before Chromium is even started.
+func needTasks(t *testing.T, client drawingpb.DrawingClient, kaleidoscope bool) {
+	t.Helper()
+	point := at(100, 50, &drawingpb.Canvas{Width: 800, Height: 500, Kaleidoscope: kaleidoscope})
+	want := []*drawingpb.StrokePoint{image(700, 50, leftRight)}
+	hint := "the browser test needs task 1 (server.go) done first: the TestTask1_ tests say what is missing"
+	if kaleidoscope {
+		want = append(want, image(100, 450, topBottom), image(700, 450, centre))
+		hint = "the kaleidoscope in the browser needs tasks 1 and 4 (server.go) done first: the TestTask1_ and TestTask4_ tests say what is missing"
+	}
+	stream := openMirror(t, client, hint)
+	send(t, stream, point, hint)
+	closeSend(t, stream, hint)
+	for _, w := range want {
+		expect(t, stream, point, w, hint)
+	}
+	expectEnd(t, stream, codes.OK, hint)
+
+	hint = "the browser test needs task 3 (bridge.go) done first: the other TestTask3_ tests say what is missing"
+	run := runBridge(t, newFakePage(), client)
+	run.draw(t, point, nil, hint)
+	for _, w := range want {
+		if got := run.drawn(t, hint); !proto.Equal(got, w) {
+			t.Fatalf("for %v the bridge drew %v on the page, want the server's image %v — %s", show(point), show(got), show(w), hint)
+		}
+	}
+	run.draw(t, nil, io.EOF, hint)
+	if err := run.returned(t, hint); err != nil {
+		t.Fatalf("Bridge returned %s after the page closed and the server ended with OK, want nil — %s", describeErr(err), hint)
+	}
+}
+
+// startDrawing serves the page, with the learner's Bridge to client behind
+// it, on a free loopback port, and returns the page's URL. It stops when
+// the test ends.
+func startDrawing(t *testing.T, client drawingpb.DrawingClient) string {
+	t.Helper()
 	webLis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("listening on loopback for the page: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -99,13 +143,29 @@ func startDrawing(t *testing.T) string {
 		}, slog.New(slog.DiscardHandler))
 	}()
 	t.Cleanup(func() {
+		// Stopping the web server cancels every Bridge's ctx and waits
+		// for them to return.
 		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("web.Serve: %v", err)
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("web.Serve: %v", err)
+			}
+		case <-time.After(patience):
+			t.Errorf("the web server had not stopped %v after it cancelled the bridges' ctx: a Bridge is still running — "+
+				"task 3 in bridge.go: open the stream with the ctx Bridge gets (or one derived from it), and make both loops return when it is done", patience)
 		}
 	})
 	return "http://" + webLis.Addr().String() + "/"
 }
+
+// browserPatience bounds the whole of one browser test, Chromium's start
+// included, and pollPatience each wait for the page: a correct solution
+// needs a fraction of either, even on a loaded laptop.
+const (
+	browserPatience = 60 * time.Second
+	pollPatience    = 15 * time.Second
+)
 
 // startBrowser starts headless Chromium with a fresh profile and returns a
 // context for driving one tab. The browser is closed when the test ends.
@@ -126,7 +186,7 @@ func startBrowser(t *testing.T, chromium string) context.Context {
 	t.Cleanup(cancelAlloc)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(tabCtx, 12*time.Second)
+	ctx, cancel := context.WithTimeout(tabCtx, browserPatience)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -157,14 +217,14 @@ func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors in
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
 		fmt.Sprintf(`drawing.errors.length > %d || (drawing.strokes >= %d && drawing.mirrored.length >= %d * drawing.sent.length)`, errors, strokes, images),
-		chromedp.WithPollingTimeout(5*time.Second)))
+		chromedp.WithPollingTimeout(pollPatience)))
 	state, readErr := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
 	if readErr != nil {
 		t.Fatalf("reading the page: %v", readErr)
 	}
 	for _, e := range state.Errors {
 		if e.Code != "InvalidArgument" || !strings.Contains(e.Message, "malformed") {
-			t.Fatalf("%s: the page shows the error %s: %s (status line %q)", what, e.Code, e.Message, state.Status)
+			t.Fatalf("%s: the page shows the error %s: %s (status line %q) — the server (tasks 1 and 2) or the bridge (task 3) ended the stream", what, e.Code, e.Message, state.Status)
 		}
 	}
 	if err != nil {
@@ -172,8 +232,8 @@ func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors in
 		if images > 1 && len(state.Sent) > 0 && len(state.Mirrored) == len(state.Sent) {
 			hint = fmt.Sprintf("each point came back once: in kaleidoscope mode the server sends %d images per point — task 4 in server.go", images)
 		}
-		t.Fatalf("%s: after 5 s the page has drawn %d mirrored points for the %d it sent, want %d (%d per point) (status line %q): %s",
-			what, len(state.Mirrored), len(state.Sent), images*len(state.Sent), images, state.Status, hint)
+		t.Fatalf("%s: after %v the page has drawn %d mirrored points for the %d it sent, want %d (%d per point) (status line %q): %s",
+			what, pollPatience, len(state.Mirrored), len(state.Sent), images*len(state.Sent), images, state.Status, hint)
 	}
 	return state
 }
@@ -182,12 +242,12 @@ func waitForMirror(t *testing.T, ctx context.Context, strokes, images, errors in
 func checkMirror(t *testing.T, sent, mirrored []pagePoint) {
 	t.Helper()
 	if len(mirrored) != len(sent) {
-		t.Fatalf("the page drew %d mirrored points for the %d it sent, want one each", len(mirrored), len(sent))
+		t.Fatalf("the page drew %d mirrored points for the %d it sent, want one each — task 1 in server.go, carried by task 3's bridge", len(mirrored), len(sent))
 	}
 	for i, p := range sent {
 		want := pagePoint{Stroke: p.Stroke, X: 800 - p.X, Y: p.Y, Reflection: "REFLECTION_LEFT_RIGHT"}
 		if mirrored[i] != want {
-			t.Errorf("mirrored point %d is %+v for the sent point %+v, want %+v (x' = 800 − x, y' = y)", i, mirrored[i], p, want)
+			t.Errorf("mirrored point %d is %+v for the sent point %+v, want %+v (x' = 800 − x, y' = y) — task 1 in server.go", i, mirrored[i], p, want)
 		}
 	}
 }
@@ -199,8 +259,8 @@ func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float6
 		t.Fatalf("opening %s in Chromium: %v", url, err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.drawing && (drawing.connected || drawing.errors.length > 0)`,
-		chromedp.WithPollingTimeout(5*time.Second))); err != nil {
-		t.Fatalf("the page did not connect its WebSocket within 5 s: %v", err)
+		chromedp.WithPollingTimeout(pollPatience))); err != nil {
+		t.Fatalf("the page did not connect its WebSocket within %v: %v (web.Serve calls Bridge for it: task 3)", pollPatience, err)
 	}
 	canvas, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ X, Y float64 }](
 		`(() => { const r = document.getElementById("canvas").getBoundingClientRect(); return {X: r.left, Y: r.top}; })()`))
@@ -210,9 +270,11 @@ func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float6
 	return canvas
 }
 
-func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
+func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
+	client := startServer(t)
+	needTasks(t, client, false)
 	chromium := findChromium(t)
-	url := startDrawing(t)
+	url := startDrawing(t, client)
 	ctx := startBrowser(t, chromium)
 
 	canvas := openPage(t, ctx, url)
@@ -228,7 +290,7 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 	}
 	checkMirror(t, state.Sent, state.Mirrored)
 	if !strings.HasPrefix(state.Status, "connected") {
-		t.Errorf("the status line says %q, want it to start with \"connected\"", state.Status)
+		t.Errorf("the status line says %q, want it to start with \"connected\" — task 3 in bridge.go: the session lasts as long as the page", state.Status)
 	}
 
 	// A malformed message from the page: the bridge reports it on the status
@@ -236,29 +298,31 @@ func TestBrowser_DrawsTheMirrorImage(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`drawingSocket.send("not a point")`)); err != nil {
 		t.Fatalf("sending a malformed message: %v", err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 0`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
-		t.Fatalf("after a malformed message, no error reached the status line within 5 s: task 3 in bridge.go: page.Report it")
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 0`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
+		t.Fatalf("after a malformed message, no error reached the status line within %v — task 3 in bridge.go: page.Report it", pollPatience)
 	}
 	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{700, 400}, [2]float64{650, 450})); err != nil {
 		t.Fatalf("dragging on the canvas: %v", err)
 	}
 	state = waitForMirror(t, ctx, 2, 1, 1, "after a malformed message and a second stroke")
 	if len(state.Errors) != 1 || state.Errors[0].Code != "InvalidArgument" {
-		t.Errorf("the page shows the errors %+v, want one InvalidArgument for the malformed message", state.Errors)
+		t.Errorf("the page shows the errors %+v, want one InvalidArgument for the malformed message — task 3 in bridge.go", state.Errors)
 	}
 	if !strings.Contains(state.Status, "InvalidArgument") {
-		t.Errorf("the status line says %q, want it to show the InvalidArgument error", state.Status)
+		t.Errorf("the status line says %q, want it to show the InvalidArgument error — task 3 in bridge.go", state.Status)
 	}
 	if last := state.Sent[len(state.Sent)-1]; last.Stroke != 2 {
-		t.Errorf("the last point sent is %+v, want one of stroke 2", last)
+		t.Errorf("the last point sent is %+v, want one of stroke 2 — task 3 in bridge.go: the stream lives on after a malformed message", last)
 	}
 	checkMirror(t, state.Sent, state.Mirrored)
 	t.Logf("the page drew %d points and their %d mirror images", len(state.Sent), len(state.Mirrored))
 }
 
-func TestBrowser_Kaleidoscope(t *testing.T) {
+func TestTask4_BrowserShowsTheKaleidoscope(t *testing.T) {
+	client := startServer(t)
+	needTasks(t, client, true)
 	chromium := findChromium(t)
-	url := startDrawing(t)
+	url := startDrawing(t, client)
 	ctx := startBrowser(t, chromium)
 	canvas := openPage(t, ctx, url)
 
