@@ -8,6 +8,7 @@ package grpctest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -17,6 +18,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
 // Server is a step's server running for one test.
@@ -89,8 +92,9 @@ func (s *Server) Addr() string { return s.lis.Addr().String() }
 
 // Dial opens a new client connection to s, closed when the test ends. Each
 // call is a separate connection, as if from another process; closing one
-// early is how a test drops a client off the network.
-func (s *Server) Dial(t testing.TB) *grpc.ClientConn {
+// early is how a test drops a client off the network. opts add to the
+// defaults (a client interceptor that watches the calls, say).
+func (s *Server) Dial(t testing.TB, extra ...grpc.DialOption) *grpc.ClientConn {
 	t.Helper()
 	target, opts := "passthrough:///"+s.Addr(), []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
 	if mem, ok := s.lis.(*bufconn.Listener); ok {
@@ -98,7 +102,7 @@ func (s *Server) Dial(t testing.TB) *grpc.ClientConn {
 			return mem.DialContext(ctx)
 		}))
 	}
-	conn, err := grpc.NewClient(target, opts...)
+	conn, err := grpc.NewClient(target, append(opts, extra...)...)
 	if err != nil {
 		t.Fatalf("grpc.NewClient: %v", err)
 	}
@@ -136,8 +140,16 @@ func CheckNoLeaks(t testing.TB) {
 	t.Cleanup(func() {
 		leakChecked.Delete(t)
 		if err := goleak.Find(before); err != nil {
-			t.Errorf("goroutines still running after the test ended: a handler or client loop did not return.\n"+
-				"Does it stop at io.EOF, and when stream.Context() is done?\n%v", err)
+			t.Errorf("goroutines still running after the test ended: a handler or client loop did not return%s.\n"+
+				"Does it stop at io.EOF, and when stream.Context() is done?\n%v", taskOf(t), err)
 		}
 	})
+}
+
+// taskOf names the task of a TestTaskN_ test, for a message: " — task N".
+func taskOf(t testing.TB) string {
+	if n, ok := steps.TaskOfTest(t.Name()); ok {
+		return fmt.Sprintf(" — task %d", n)
+	}
+	return ""
 }
