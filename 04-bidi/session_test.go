@@ -24,9 +24,11 @@ type session struct {
 	err      error
 }
 
-// patience is how long a session waits for Factorize to do something the
-// test expects: far longer than it takes, short enough to fail fast.
-const patience = 2 * time.Second
+// patience is how long a test waits for the code under test to do what it
+// expects next (print a line, return, end a stream): far longer than it
+// takes, even on a busy machine, and short enough to fail fast. It bounds how
+// long a failure takes; no verdict on correct code depends on it.
+const patience = 5 * time.Second
 
 func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) *session {
 	t.Helper()
@@ -103,12 +105,13 @@ func (s *session) wait(hint string) error {
 	return s.err
 }
 
-// wantNothingMorePrinted checks that Factorize printed no line not yet read.
-func (s *session) wantNothingMorePrinted() {
+// wantNothingMorePrinted checks, once Factorize has returned, that it printed
+// no line the test has not read yet.
+func (s *session) wantNothingMorePrinted(hint string) {
 	s.t.Helper()
 	select {
 	case line := <-s.printed:
-		s.t.Errorf("Factorize also printed %q, want nothing more", line)
+		s.t.Errorf("Factorize also printed %q, want nothing more — %s", line, hint)
 	default:
 	}
 }
