@@ -134,6 +134,18 @@ func fakeClient(t *testing.T, fake factorpb.FactorizerServer) factorpb.Factorize
 	return factorpb.NewFactorizerClient(conn)
 }
 
+// wantNilAtTheEnd checks what Factorize returned when the stream ended with OK.
+func wantNilAtTheEnd(t *testing.T, when string, err error) {
+	t.Helper()
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		t.Errorf("Factorize returned io.EOF %s, want nil — task 3 in client.go: io.EOF from Recv is how the server says it ended the stream with OK; receive returns nil then", when)
+	default:
+		t.Errorf("Factorize returned %s %s, want nil — task 3 in client.go", describe(err), when)
+	}
+}
+
 func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
 	client := fakeClient(t, newPromptFactorizer())
 	s := startSession(t, grpctest.Context(t, 2*patience), client)
@@ -147,9 +159,8 @@ func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
 	s.typeLine("97", "task 3 in client.go: keep sending after the first answer")
 	s.wantLine("97 is prime", "task 3 in client.go")
 	s.endInput()
-	if err := s.wait("after the end of input — task 3 in client.go: CloseSend when lines is closed, then receive until io.EOF"); err != nil {
-		t.Errorf("Factorize returned %s at the end of input, want nil — task 3 in client.go", describe(err))
-	}
+	err := s.wait("after the end of input — task 3 in client.go: CloseSend when lines is closed, then receive until io.EOF")
+	wantNilAtTheEnd(t, "at the end of input", err)
 }
 
 func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
@@ -164,9 +175,7 @@ func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
 	s.typeLine("97", "task 3 in client.go: go on after a line that is not a number")
 	s.wantLine("97 is prime", "task 3 in client.go: go on after a line that is not a number")
 	s.endInput()
-	if err := s.wait("task 3 in client.go"); err != nil {
-		t.Errorf("Factorize returned %s, want nil — task 3 in client.go", describe(err))
-	}
+	wantNilAtTheEnd(t, "at the end of input", s.wait("task 3 in client.go"))
 
 	// Ids count requests, not lines: "foo" was never sent.
 	if got, want := fake.requests(), [][2]int64{{1, 12}, {2, 97}}; !slices.Equal(got, want) {
@@ -187,9 +196,7 @@ func TestTask3_WaitsForTheLastAnswer(t *testing.T) {
 	s.wantLine("12 = 2 × 2 × 3", hint)
 	s.wantLine("97 is prime", hint)
 	s.wantLine("1: error: number must be at least 2, got 1", hint)
-	if err := s.wait(hint); err != nil {
-		t.Errorf("Factorize returned %s, want nil — %s", describe(err), hint)
-	}
+	wantNilAtTheEnd(t, "when the server ended the stream with OK", s.wait(hint))
 	s.wantNothingMorePrinted("task 3 in client.go: print each answer once")
 }
 
@@ -307,7 +314,12 @@ func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 		"make the group with errgroup.WithContext(ctx) and use its ctx, so that the sender stops when the receiver fails")
 	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
 		"task 3 in client.go: return the error Recv gave you, unchanged")
+	s.wantNothingLeftRunning(leftRunning)
 }
+
+// leftRunning is the likely cause of a goroutine that outlives Factorize.
+const leftRunning = "task 4 in client.go: give console.Lines and the sender the group's ctx, which is done once Factorize returns: " +
+	"the caller's ctx may live on long after"
 
 func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	client := fakeClient(t, quittingFactorizer{end: nil})
@@ -322,4 +334,5 @@ func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	if err != nil {
 		t.Errorf("Factorize returned %v after the server ended the stream with OK, want nil — task 4 in client.go", err)
 	}
+	s.wantNothingLeftRunning(leftRunning)
 }

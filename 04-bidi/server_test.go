@@ -336,7 +336,7 @@ func TestTask1_EndsWithSendsErrorWhenSendFails(t *testing.T) {
 		t.Fatalf("asking {id: 2, number: 2^62}, whose answer is larger than the server may send, the stream ended with %s, want ResourceExhausted — task 1 in server.go: stream.Send each reply", describe(err))
 	}
 
-	hint := "task 1 in server.go: when stream.Send fails, return its error: the stream is over"
+	hint := "task 1 in server.go: call stream.Send in the handler's loop (not on a goroutine of its own), and when it fails return its error: the stream is over"
 	run := srv.handlerReturned(t, "after its Send failed — "+hint)
 	run.mu.Lock()
 	sendErr, recvAfter := run.sendErr, run.recvAfterSendFailed
