@@ -55,7 +55,10 @@ func (f *promptFactorizer) Factorize(stream serverStream) error {
 	for {
 		req, err := stream.Recv()
 		if err != nil {
-			f.ended <- err
+			select {
+			case f.ended <- err:
+			default: // nobody is reading, and the buffer is full: never block the handler
+			}
 		}
 		if errors.Is(err, io.EOF) {
 			return nil

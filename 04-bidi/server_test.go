@@ -26,9 +26,9 @@ import (
 // rawStream is the client's end of a Factorize stream, used directly.
 type rawStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]
 
-// slowPrime is the largest prime below 10^12. Trial division takes about a
-// million steps, a few milliseconds, in which primes.Factor asks its context
-// some 250 times whether it is done.
+// slowPrime is the largest prime below 10^12: trial division takes about a
+// million steps, a few milliseconds, and primes.Factor looks at its context
+// every few thousand.
 const slowPrime = 999999999989
 
 // testServer is the learner's Server, running in memory for one test.
@@ -43,15 +43,16 @@ func startServer(t *testing.T, opts ...grpc.ServerOption) *testServer {
 	return startServerWith(t, nil, opts...)
 }
 
-// startServerWith is startServer, where each Factorize handler gets as
-// stream.Context() what streamContext makes of the stream's own context.
-func startServerWith(t *testing.T, streamContext func(context.Context) context.Context, opts ...grpc.ServerOption) *testServer {
+// startServerWith is startServer, where prepare, if not nil, may change what
+// each run of Factorize sees before it starts: its stream.Context(), and what
+// happens each time it receives a request.
+func startServerWith(t *testing.T, prepare func(*handlerRun), opts ...grpc.ServerOption) *testServer {
 	t.Helper()
 	srv := &testServer{runs: make(chan *handlerRun, 10)}
 	record := func(impl any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		run := &handlerRun{ctx: ss.Context()}
-		if streamContext != nil {
-			run.ctx = streamContext(run.ctx)
+		if prepare != nil {
+			prepare(run)
 		}
 		run.err = handler(impl, &recordingStream{ServerStream: ss, run: run})
 		srv.runs <- run
@@ -78,8 +79,9 @@ func (s *testServer) handlerReturned(t *testing.T, hint string) *handlerRun {
 
 // handlerRun is what one run of the Factorize handler did on its stream.
 type handlerRun struct {
-	ctx context.Context // what stream.Context() returned
-	err error           // what Factorize returned
+	ctx      context.Context               // what stream.Context() returns
+	received func(*factorpb.FactorRequest) // if not nil, called with each request Recv returns
+	err      error                         // what Factorize returned
 
 	mu      sync.Mutex
 	sent    []*factorpb.Factorization // every reply passed to Send, in order
@@ -124,10 +126,11 @@ func (s *recordingStream) RecvMsg(m any) error {
 		s.run.recvAfterSendFailed = true
 	}
 	if s.run.recvErr != nil {
-		// Recv has failed before: a handler that does not return then calls
-		// Recv forever. Tell it the input has ended, which ends most such
-		// loops; if even that does not, stop it (the harness reports the panic
-		// as this test's failure).
+		// Recv has returned an error before (io.EOF included): the input is
+		// over, and a handler that goes on calling Recv would spin forever.
+		// Tell it once more that the input has ended, which ends most such
+		// loops; if even that does not, stop it (the harness reports the
+		// panic as this test's failure).
 		again := s.run.recvAfterRecvFailed
 		s.run.recvAfterRecvFailed = true
 		s.run.mu.Unlock()
@@ -143,6 +146,9 @@ func (s *recordingStream) RecvMsg(m any) error {
 		s.run.mu.Lock()
 		s.run.recvErr = err
 		s.run.mu.Unlock()
+	}
+	if req, ok := m.(*factorpb.FactorRequest); ok && err == nil && s.run.received != nil {
+		s.run.received(req)
 	}
 	return err
 }
@@ -185,7 +191,9 @@ func openStream(t *testing.T, ctx context.Context, client factorpb.FactorizerCli
 func exchange(s rawStream, id uint64, number int64) (*factorpb.Factorization, error) {
 	if err := grpctest.Send(s, &factorpb.FactorRequest{Id: id, Number: number}); err != nil {
 		if _, isStatus := status.FromError(err); !isStatus {
-			return nil, io.EOF // grpctest.Send's words for a stream that ended with OK
+			// grpctest.Send's words for a stream that ended with OK, which
+			// Recv reports as io.EOF.
+			return nil, io.EOF
 		}
 		return nil, err
 	}
@@ -386,52 +394,89 @@ func TestTask2_InBandErrorForNumbersBelowTwo(t *testing.T) {
 }
 
 // leavingContext is a stream's context as the handler sees it, for a client
-// that leaves while the handler is busy: the leaveAt-th time the handler asks
-// Err whether the stream is over, it is, with reason: context.Canceled for a
-// client that cancelled, context.DeadlineExceeded for one whose deadline
-// passed. primes.Factor asks every few thousand trial divisions, so a handler
-// that factors slowPrime with this context sees the client leave in the
-// middle; one that factors with another context never asks it.
+// that leaves while its number is being factored. Once the test says the
+// number has arrived, the context is done, with reason (context.Canceled: the
+// client cancelled; context.DeadlineExceeded: its deadline passed), at the
+// second time the handler asks Err: a check before factoring is the first,
+// and primes.Factor asks every few thousand divisions. A handler that waits
+// on Done instead (in a select, or through a context derived from this one)
+// sees the client leave as soon as the number has arrived. A handler that
+// factors with another context asks at most once, and factors to the end.
 type leavingContext struct {
-	context.Context // the stream's own, with a cancel of its own
-	cancel          context.CancelFunc
-	leaveAt         int
-	reason          error
-	onLeave         func() // what else happens when the client leaves
+	stream  context.Context // for Deadline and Value; its end ends this one too
+	reason  error
+	onLeave func() // what else happens when the client leaves
+	done    chan struct{}
 
-	mu    sync.Mutex
-	asked int
-	left  bool
+	mu      sync.Mutex
+	arrived bool // the number has arrived
+	asked   int  // calls of Err since then
+	watched bool // Done has been called
+	err     error
 }
 
-func newLeavingContext(stream context.Context, leaveAt int, reason error, onLeave func()) *leavingContext {
-	ctx, cancel := context.WithCancel(stream)
-	return &leavingContext{Context: ctx, cancel: cancel, leaveAt: leaveAt, reason: reason, onLeave: onLeave}
+func newLeavingContext(stream context.Context, reason error, onLeave func()) *leavingContext {
+	c := &leavingContext{stream: stream, reason: reason, onLeave: onLeave, done: make(chan struct{})}
+	context.AfterFunc(stream, func() { c.end(stream.Err()) })
+	return c
+}
+
+// arrive says that the number the client leaves over has arrived.
+func (c *leavingContext) arrive() {
+	c.mu.Lock()
+	c.arrived = true
+	leave := c.watched
+	c.mu.Unlock()
+	if leave {
+		c.leave()
+	}
+}
+
+func (c *leavingContext) leave() {
+	if c.end(c.reason) && c.onLeave != nil {
+		c.onLeave()
+	}
+}
+
+// end ends the context with err, and reports whether it was still going.
+func (c *leavingContext) end(err error) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return false
+	}
+	c.err = err
+	close(c.done)
+	return true
+}
+
+func (c *leavingContext) Deadline() (time.Time, bool) { return c.stream.Deadline() }
+func (c *leavingContext) Value(key any) any           { return c.stream.Value(key) }
+
+func (c *leavingContext) Done() <-chan struct{} {
+	c.mu.Lock()
+	c.watched = true
+	leave := c.arrived
+	c.mu.Unlock()
+	if leave {
+		c.leave()
+	}
+	return c.done
 }
 
 func (c *leavingContext) Err() error {
 	c.mu.Lock()
-	c.asked++
-	leaving := c.asked == c.leaveAt
-	if leaving {
-		c.left = true
-		c.cancel() // Done is closed from now on
+	if c.arrived {
+		c.asked++
 	}
-	left := c.left
+	leave := c.arrived && c.asked == 2
 	c.mu.Unlock()
-	if leaving && c.onLeave != nil {
-		c.onLeave()
+	if leave {
+		c.leave()
 	}
-	if left {
-		return c.reason
-	}
-	return c.Context.Err()
-}
-
-func (c *leavingContext) hasLeft() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.left
+	return c.err
 }
 
 func TestTask4_HandlerStopsWhenTheClientLeaves(t *testing.T) {
@@ -450,8 +495,14 @@ func TestTask4_HandlerStopsWhenTheClientLeaves(t *testing.T) {
 			if tc.reason == context.Canceled {
 				onLeave = cancel // the client really goes
 			}
-			srv := startServerWith(t, func(stream context.Context) context.Context {
-				return newLeavingContext(stream, 10, tc.reason, onLeave)
+			srv := startServerWith(t, func(run *handlerRun) {
+				leaving := newLeavingContext(run.ctx, tc.reason, onLeave)
+				run.ctx = leaving
+				run.received = func(req *factorpb.FactorRequest) {
+					if req.GetNumber() == slowPrime {
+						leaving.arrive()
+					}
+				}
 			})
 			s := openStream(t, ctx, srv.client)
 			if _, err := exchange(s, 1, slowPrime); status.Code(err) == codes.Unimplemented {
@@ -464,17 +515,17 @@ func TestTask4_HandlerStopsWhenTheClientLeaves(t *testing.T) {
 
 			hint := "task 4 in server.go: pass ctx to primes.Factor, and when it fails return status.FromContextError(err).Err()"
 			run := srv.handlerReturned(t, "after the client left — "+hint)
-			left := run.ctx.(*leavingContext).hasLeft()
 			for _, reply := range run.replies() {
-				if reply.GetNumber() != slowPrime {
-					continue
-				}
-				if !left {
-					t.Errorf("Factorize factored %d to the end without once asking stream.Context() whether the client was still there: "+
-						"it would go on for a client that left — task 4 in server.go: pass ctx to primes.Factor, not context.TODO() or context.Background(); it checks ctx as it goes", int64(slowPrime))
-				} else {
+				switch {
+				case reply.GetNumber() != slowPrime:
+				case len(reply.GetPrimes()) > 0:
+					t.Errorf("Factorize factored %d to the end without asking stream.Context() on the way whether the client was still there: "+
+						"it would go on for a client that left — task 4 in server.go: pass ctx to primes.Factor, not context.TODO() or context.Background() "+
+						"(a check before factoring is not enough: a large prime takes seconds)", int64(slowPrime))
+				default:
 					t.Errorf("the client left while %d was being factored, and Factorize still sent it an answer, {primes: %v, error: %q} — "+
-						"task 4 in server.go: when primes.Factor returns an error, return status.FromContextError(err).Err() instead of a reply", int64(slowPrime), reply.GetPrimes(), reply.GetError())
+						"task 4 in server.go: when primes.Factor returns an error, return status.FromContextError(err).Err() instead of a reply",
+						int64(slowPrime), reply.GetPrimes(), reply.GetError())
 				}
 			}
 			if !t.Failed() {
