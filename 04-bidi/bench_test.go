@@ -93,7 +93,7 @@ func viaLockstep(ctx context.Context, client factorpb.FactorizerClient, numbers 
 		return err
 	}
 	for i, n := range numbers {
-		if err := stream.Send(&factorpb.FactorRequest{Id: uint64(i + 1), Number: n}); err != nil {
+		if err := grpctest.Send(stream, &factorpb.FactorRequest{Id: uint64(i + 1), Number: n}); err != nil {
 			return err
 		}
 		if _, err := stream.Recv(); err != nil {
@@ -118,7 +118,11 @@ func viaPipeline(ctx context.Context, client factorpb.FactorizerClient, numbers 
 	go func() {
 		for i, n := range numbers {
 			if err := stream.Send(&factorpb.FactorRequest{Id: uint64(i + 1), Number: n}); err != nil {
-				sent <- err
+				// The stream is over, and Send says no more than io.EOF:
+				// drain's Recv, on the other goroutine, returns the status.
+				// (grpctest.Send, which would read it, must not: only one
+				// goroutine may receive.)
+				sent <- nil
 				return
 			}
 		}

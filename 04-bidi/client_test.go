@@ -12,8 +12,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/console"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/primes"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
@@ -37,16 +39,27 @@ func answer(req *factorpb.FactorRequest) *factorpb.Factorization {
 }
 
 // promptFactorizer answers each request the moment it arrives, and records
-// the requests it received.
+// the requests it received and how each stream's input ended.
 type promptFactorizer struct {
 	factorpb.UnimplementedFactorizerServer
 	mu       sync.Mutex
 	received []*factorpb.FactorRequest
+	ended    chan error // per stream: io.EOF (the client half-closed), or why Recv failed
+}
+
+func newPromptFactorizer() *promptFactorizer {
+	return &promptFactorizer{ended: make(chan error, 10)}
 }
 
 func (f *promptFactorizer) Factorize(stream serverStream) error {
 	for {
 		req, err := stream.Recv()
+		if err != nil {
+			select {
+			case f.ended <- err:
+			default: // nobody is reading, and the buffer is full: never block the handler
+			}
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -124,9 +137,21 @@ func fakeClient(t *testing.T, fake factorpb.FactorizerServer) factorpb.Factorize
 	return factorpb.NewFactorizerClient(conn)
 }
 
+// wantNilAtTheEnd checks what Factorize returned when the stream ended with OK.
+func wantNilAtTheEnd(t *testing.T, when string, err error) {
+	t.Helper()
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		t.Errorf("Factorize returned io.EOF %s, want nil — task 3 in client.go: io.EOF from Recv is how the server says it ended the stream with OK; receive returns nil then", when)
+	default:
+		t.Errorf("Factorize returned %s %s, want nil — task 3 in client.go", describe(err), when)
+	}
+}
+
 func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
-	client := fakeClient(t, &promptFactorizer{})
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	client := fakeClient(t, newPromptFactorizer())
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 
 	// The test types the second line only once the answer to the first has
 	// been printed: a client that sends everything before it receives
@@ -137,15 +162,14 @@ func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
 	s.typeLine("97", "task 3 in client.go: keep sending after the first answer")
 	s.wantLine("97 is prime", "task 3 in client.go")
 	s.endInput()
-	if err := s.wait("after the end of input — task 3 in client.go: CloseSend when lines is closed, then receive until io.EOF"); err != nil {
-		t.Errorf("Factorize returned %s at the end of input, want nil — task 3 in client.go", describe(err))
-	}
+	err := s.wait("after the end of input — task 3 in client.go: CloseSend when lines is closed, then receive until io.EOF")
+	wantNilAtTheEnd(t, "at the end of input", err)
 }
 
 func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
-	fake := &promptFactorizer{}
+	fake := newPromptFactorizer()
 	client := fakeClient(t, fake)
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 
 	s.typeLine("12", "task 3 in client.go")
 	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
@@ -154,9 +178,7 @@ func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
 	s.typeLine("97", "task 3 in client.go: go on after a line that is not a number")
 	s.wantLine("97 is prime", "task 3 in client.go: go on after a line that is not a number")
 	s.endInput()
-	if err := s.wait("task 3 in client.go"); err != nil {
-		t.Errorf("Factorize returned %s, want nil — task 3 in client.go", describe(err))
-	}
+	wantNilAtTheEnd(t, "at the end of input", s.wait("task 3 in client.go"))
 
 	// Ids count requests, not lines: "foo" was never sent.
 	if got, want := fake.requests(), [][2]int64{{1, 12}, {2, 97}}; !slices.Equal(got, want) {
@@ -168,7 +190,7 @@ func TestTask3_WaitsForTheLastAnswer(t *testing.T) {
 	// This server answers only after CloseSend: a client that returns as
 	// soon as it has sent everything misses every answer.
 	client := fakeClient(t, &lateFactorizer{})
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 	for _, line := range []string{"12", "97", "1"} {
 		s.typeLine(line, "task 3 in client.go")
 	}
@@ -177,16 +199,14 @@ func TestTask3_WaitsForTheLastAnswer(t *testing.T) {
 	s.wantLine("12 = 2 × 2 × 3", hint)
 	s.wantLine("97 is prime", hint)
 	s.wantLine("1: error: number must be at least 2, got 1", hint)
-	if err := s.wait(hint); err != nil {
-		t.Errorf("Factorize returned %s, want nil — %s", describe(err), hint)
-	}
-	s.wantNothingMorePrinted()
+	wantNilAtTheEnd(t, "when the server ended the stream with OK", s.wait(hint))
+	s.wantNothingMorePrinted("task 3 in client.go: print each answer once")
 }
 
 func TestTask3_ReturnsTheServersError(t *testing.T) {
 	sent := status.Error(codes.DataLoss, "the disk is full")
 	client := fakeClient(t, &lateFactorizer{end: sent})
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 	s.typeLine("12", "task 3 in client.go")
 	s.endInput()
 	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
@@ -198,9 +218,67 @@ func TestTask3_ReturnsTheServersError(t *testing.T) {
 	}
 }
 
+// endedStream is the client's end of a Factorize stream that the server has
+// already ended: Send fails with a bare io.EOF, as gRPC's does then, and Recv
+// gives the reason. It counts what is sent on it.
+type endedStream struct {
+	ctx   context.Context
+	mu    sync.Mutex
+	sends int
+}
+
+func (s *endedStream) Send(*factorpb.FactorRequest) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sends++
+	return io.EOF
+}
+
+func (s *endedStream) Recv() (*factorpb.Factorization, error) {
+	return nil, status.Error(codes.Unavailable, "the server is shutting down")
+}
+
+func (s *endedStream) SendMsg(m any) error          { return s.Send(m.(*factorpb.FactorRequest)) }
+func (s *endedStream) RecvMsg(any) error            { _, err := s.Recv(); return err }
+func (s *endedStream) CloseSend() error             { return nil }
+func (s *endedStream) Header() (metadata.MD, error) { return nil, nil }
+func (s *endedStream) Trailer() metadata.MD         { return nil }
+func (s *endedStream) Context() context.Context     { return s.ctx }
+
+func TestTask3_SendStopsWhenSendFails(t *testing.T) {
+	ctx := grpctest.Context(t, 2*patience)
+	stream := &endedStream{ctx: ctx}
+	lines := make(chan string, 2)
+	lines <- "12"
+	lines <- "97"
+	close(lines)
+
+	returned := make(chan error, 1)
+	go func() { returned <- send(ctx, stream, lines, console.NewPrinter(io.Discard)) }()
+	var err error
+	select {
+	case err = <-returned:
+	case <-time.After(patience):
+		t.Fatalf("send has not returned %v after Send failed, with the input ended — task 3 in client.go: when Send fails, return nil", patience)
+	}
+	stream.mu.Lock()
+	defer stream.mu.Unlock()
+	switch {
+	case stream.sends == 0:
+		t.Fatalf("send returned %s without sending the number 12 it was given — task 3 in client.go: stream.Send a FactorRequest for each line that is a number", describe(err))
+	case err != nil:
+		t.Errorf("send returned %s when Send failed, want nil — task 3 in client.go: a failed Send only says that the stream is over; "+
+			"receive learns why from Recv and returns that, and errgroup keeps the first error it gets, which must not be a bare EOF", describe(err))
+	}
+	if stream.sends > 1 {
+		t.Errorf("send called Send %d times, want it to stop after the first one failed — task 3 in client.go: once Send fails the stream is over: return nil", stream.sends)
+	}
+}
+
 func TestTask4_StopsWhenCancelled(t *testing.T) {
-	client := fakeClient(t, &promptFactorizer{})
-	ctx, cancel := context.WithCancel(grpctest.Context(t, 5*time.Second))
+	fake := newPromptFactorizer()
+	client := fakeClient(t, fake)
+	ctx, cancel := context.WithCancel(grpctest.Context(t, 2*patience))
 	defer cancel()
 	s := startSession(t, ctx, client)
 	s.typeLine("12", "task 3 in client.go")
@@ -210,14 +288,27 @@ func TestTask4_StopsWhenCancelled(t *testing.T) {
 	// stays open, and Factorize must return anyway.
 	cancel()
 	err := s.wait("after its context was cancelled, with the input still open — task 4 in client.go: " +
-		"wait for the next line in a select that also watches ctx.Done()")
+		"open the stream with the ctx that is cancelled, and wait for the next line in a select that also watches ctx.Done()")
+
+	// Giving up cancels the stream: the server's Recv fails with Canceled.
+	// CloseSend would say something else: that the input has ended, and
+	// that the client waits for the remaining answers.
+	select {
+	case end := <-fake.ended:
+		if errors.Is(end, io.EOF) {
+			t.Errorf("the client gave up, and the server saw its input end (CloseSend) instead of a cancel — task 4 in client.go: " +
+				"giving up must cancel the stream: open it with the ctx that is cancelled, and keep CloseSend for the end of the input")
+		}
+	case <-time.After(patience):
+		t.Errorf("the server's stream was still open %v after Factorize returned — task 4 in client.go: open the stream with the ctx that is cancelled", patience)
+	}
 	grpctest.WantCode(t, "Factorize, cancelled,", err, codes.Canceled,
-		"task 4 in client.go: return the stream's error, which Recv gives you")
+		"task 4 in client.go: return the stream's error, which Recv gives you once the stream is cancelled")
 }
 
 func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 	client := fakeClient(t, quittingFactorizer{end: status.Error(codes.Unavailable, "the server is shutting down")})
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 	s.typeLine("12", "task 3 in client.go")
 	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
 
@@ -226,11 +317,16 @@ func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 		"make the group with errgroup.WithContext(ctx) and use its ctx, so that the sender stops when the receiver fails")
 	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
 		"task 3 in client.go: return the error Recv gave you, unchanged")
+	s.wantNothingLeftRunning(leftRunning)
 }
+
+// leftRunning is the likely cause of a goroutine that outlives Factorize.
+const leftRunning = "task 4 in client.go: give console.Lines and the sender the group's ctx, which is done once Factorize returns: " +
+	"the caller's ctx may live on long after"
 
 func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	client := fakeClient(t, quittingFactorizer{end: nil})
-	s := startSession(t, grpctest.Context(t, 5*time.Second), client)
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
 	s.typeLine("12", "task 3 in client.go")
 	s.wantLine("12 = 2 × 2 × 3", "task 3 in client.go")
 
@@ -241,4 +337,5 @@ func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	if err != nil {
 		t.Errorf("Factorize returned %v after the server ended the stream with OK, want nil — task 4 in client.go", err)
 	}
+	s.wantNothingLeftRunning(leftRunning)
 }

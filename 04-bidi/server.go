@@ -36,7 +36,8 @@ func (s *Server) Factorize(stream grpc.BidiStreamingServer[factorpb.FactorReques
 	// TODO(task 1): loop: read a request with stream.Recv(); when it returns
 	// io.EOF the client is done sending: return nil (never io.EOF itself);
 	// on any other error return that error. Answer each request with
-	// factorize(stream.Context(), req) and stream.Send the reply.
+	// factorize(stream.Context(), req) and stream.Send the reply; when Send
+	// fails, return its error.
 	return status.Error(codes.Unimplemented, "TODO(task 1): receive, factor and send in a loop in 04-bidi/server.go — see 04-bidi/README.md")
 }
 

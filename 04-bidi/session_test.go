@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
 
@@ -22,11 +24,14 @@ type session struct {
 	done     chan error     // receives what Factorize returned
 	returned bool           // Factorize has returned, with err
 	err      error
+	before   goleak.Option // the goroutines that ran before Factorize
 }
 
-// patience is how long a session waits for Factorize to do something the
-// test expects: far longer than it takes, short enough to fail fast.
-const patience = 2 * time.Second
+// patience is how long a test waits for the code under test to do what it
+// expects next (print a line, return, end a stream): far longer than it
+// takes, even on a busy machine, and short enough to fail fast. It bounds how
+// long a failure takes; no verdict on correct code depends on it.
+const patience = 5 * time.Second
 
 func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerClient) *session {
 	t.Helper()
@@ -38,6 +43,11 @@ func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerC
 		pw.Close()
 		pr.Close()
 	})
+	// One call first, so that the connection and its goroutines are up
+	// before the snapshot: every goroutine started after it is Factorize's.
+	// (The fake servers answer it Unimplemented: only the connection counts.)
+	_, _ = client.FactorOne(ctx, &factorpb.FactorRequest{Id: 1, Number: 2})
+	s.before = goleak.IgnoreCurrent()
 	go func() { s.done <- Factorize(ctx, client, pr, &lineWriter{lines: s.printed}) }()
 	return s
 }
@@ -103,13 +113,33 @@ func (s *session) wait(hint string) error {
 	return s.err
 }
 
-// wantNothingMorePrinted checks that Factorize printed no line not yet read.
-func (s *session) wantNothingMorePrinted() {
+// wantNothingMorePrinted checks, once Factorize has returned, that it printed
+// no line the test has not read yet.
+func (s *session) wantNothingMorePrinted(hint string) {
 	s.t.Helper()
 	select {
 	case line := <-s.printed:
-		s.t.Errorf("Factorize also printed %q, want nothing more", line)
+		s.t.Errorf("Factorize also printed %q, want nothing more — %s", line, hint)
 	default:
+	}
+}
+
+// wantNothingLeftRunning checks, once Factorize has returned, that every
+// goroutine it started has ended, even with the caller's ctx still alive: a
+// user who types one more line must find nobody waiting for it.
+func (s *session) wantNothingLeftRunning(hint string) {
+	s.t.Helper()
+	s.typeLine("7", hint) // console.Lines, waiting in a Read, gets it and looks at its ctx
+	deadline := time.Now().Add(patience)
+	for {
+		// Find itself retries for a while; a busy machine may need longer.
+		err := goleak.Find(s.before)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("Factorize has returned, and the user typed one more line, but a goroutine Factorize started is still running — %s\n%v", hint, err)
+		}
 	}
 }
 
