@@ -2,11 +2,17 @@ package grpctest
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
+
+// ErrEndedWithOK is what Send returns when the server had already ended the
+// stream with OK: a status is not an error then, but the message was not
+// sent. It wraps io.EOF, which is how gRPC says the same.
+var ErrEndedWithOK = fmt.Errorf("the server ended the stream with OK before this message was sent: %w", io.EOF)
 
 // Send sends msg on a client's stream (client-streaming or bidi) and returns
 // nil, or the reason the stream is over.
@@ -25,7 +31,7 @@ func Send(stream grpc.ClientStream, msg any) error {
 	for {
 		if err := stream.RecvMsg(new(emptypb.Empty)); err != nil {
 			if errors.Is(err, io.EOF) {
-				return errors.New("the server ended the stream with OK before this message was sent")
+				return ErrEndedWithOK
 			}
 			return err
 		}
