@@ -139,9 +139,14 @@ func CheckNoLeaks(t testing.TB) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() {
 		leakChecked.Delete(t)
-		// goleak retries while goroutines are still winding down; on a
-		// loaded machine that can take a while, so it may retry for ~5 s.
-		if err := goleak.Find(before, goleak.MaxRetryAttempts(60)); err != nil {
+		// goleak retries for a moment while goroutines wind down; on a
+		// loaded machine that can take longer, so look again for up to 5 s.
+		err := goleak.Find(before)
+		for deadline := time.Now().Add(5 * time.Second); err != nil && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			err = goleak.Find(before)
+		}
+		if err != nil {
 			t.Errorf("goroutines still running after the test ended: a handler or client loop did not return%s.\n"+
 				"Does it stop at io.EOF, and when stream.Context() is done?\n%v", taskOf(t), err)
 		}
