@@ -124,6 +124,10 @@ func Context(t testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
+// leakPatience is how long the leak check keeps looking after goleak's own
+// retries, before it reports a goroutine as leaked.
+var leakPatience = 5 * time.Second
+
 // leakChecked holds the tests that already have a leak check, so that a test
 // starting two servers gets one report, not two.
 var leakChecked sync.Map
@@ -142,7 +146,7 @@ func CheckNoLeaks(t testing.TB) {
 		// goleak retries for a moment while goroutines wind down; on a
 		// loaded machine that can take longer, so look again for up to 5 s.
 		err := goleak.Find(before)
-		for deadline := time.Now().Add(5 * time.Second); err != nil && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(leakPatience); err != nil && time.Now().Before(deadline); {
 			time.Sleep(100 * time.Millisecond)
 			err = goleak.Find(before)
 		}

@@ -47,7 +47,16 @@ func TestConnectServesAndCleansUp(t *testing.T) {
 	}
 }
 
+// noPatience makes the leak check report at once, for the tests that leak
+// on purpose.
+func noPatience(t *testing.T) {
+	old := leakPatience
+	leakPatience = 0
+	t.Cleanup(func() { leakPatience = old })
+}
+
 func TestLeakCheckReportsAGoroutineLeftRunning(t *testing.T) {
+	noPatience(t)
 	rec := &recorder{TB: t}
 	Connect(rec, registerHealth)
 	release := make(chan struct{})
@@ -60,6 +69,7 @@ func TestLeakCheckReportsAGoroutineLeftRunning(t *testing.T) {
 }
 
 func TestOneLeakReportPerTest(t *testing.T) {
+	noPatience(t)
 	rec := &recorder{TB: t}
 	Connect(rec, registerHealth)
 	Connect(rec, registerHealth) // a second server in the same test

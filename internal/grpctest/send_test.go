@@ -90,6 +90,7 @@ func TestAPanicInAHandlerFailsTheTestAndNotTheBinary(t *testing.T) {
 func TestAHandlerThatIgnoresItsContextFailsTheTest(t *testing.T) {
 	defer func(d time.Duration) { handlerGrace = d }(handlerGrace)
 	handlerGrace = 100 * time.Millisecond // only bounds how long this test waits: the handler never returns by itself
+	noPatience(t)
 
 	rec := &recorder{TB: t}
 	release, started := make(chan struct{}), make(chan struct{})
