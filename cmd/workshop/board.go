@@ -75,6 +75,7 @@ func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.
 		}
 	}
 	if !watching {
+		opt.Skip = "Browser"
 		p := startProgress(os.Stderr, len(all), firstRun(root))
 		defer p.stop()
 		opt.Progress = p.update

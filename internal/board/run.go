@@ -34,6 +34,10 @@ type Options struct {
 	// Progress, if set, is told what is happening: "compile" once, then
 	// "test" and "done" for each step.
 	Progress func(phase, step string)
+	// Skip, if set, is a pattern of tests not to run (go test -skip): the
+	// board leaves out the browser tests, which take seconds each, so that
+	// it answers in about a second; watch, go test and verify run them.
+	Skip string
 }
 
 // runTests compiles the tests of the steps' packages in one go command and
@@ -128,7 +132,7 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		go func() {
 			defer wg.Done()
 			progress("test", s.Name)
-			results[i] = runBinary(ctx, t2j, bin, s.Dir(), importPath, opt.Timeout)
+			results[i] = runBinary(ctx, t2j, bin, s.Dir(), importPath, opt.Timeout, opt.Skip)
 			progress("done", s.Name)
 		}()
 	}
@@ -145,7 +149,7 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 // runBinary runs one test binary in its package's folder, as go test does,
 // and returns its output as go test -json events. The binary is a child of
 // this process, not of test2json, so cancelling ctx stops it at once.
-func runBinary(ctx context.Context, t2j []string, bin, dir, importPath string, timeout time.Duration) []byte {
+func runBinary(ctx context.Context, t2j []string, bin, dir, importPath string, timeout time.Duration, skip string) []byte {
 	var events bytes.Buffer
 	fail := func(msg string) []byte {
 		for _, l := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
@@ -159,7 +163,11 @@ func runBinary(ctx context.Context, t2j []string, bin, dir, importPath string, t
 		return fail(err.Error())
 	}
 	defer pr.Close()
-	test := exec.CommandContext(ctx, bin, "-test.v=test2json", "-test.timeout="+timeout.String(), "-test.paniconexit0")
+	args := []string{"-test.v=test2json", "-test.timeout=" + timeout.String(), "-test.paniconexit0"}
+	if skip != "" {
+		args = append(args, "-test.skip="+skip)
+	}
+	test := exec.CommandContext(ctx, bin, args...)
 	test.Dir = dir
 	test.Stdout, test.Stderr = pw, pw // one pipe keeps the panic report in order
 	conv := exec.CommandContext(ctx, t2j[0], append(t2j[1:], "-t", "-p", importPath)...)
