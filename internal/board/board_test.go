@@ -156,3 +156,38 @@ func TestHangIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestUnchangedTestsAreNotBuiltAgain: a second board over the same files
+// reuses the test binaries without asking the go command; a saved file
+// makes it build again, and the verdict follows the file.
+func TestUnchangedTestsAreNotBuiltAgain(t *testing.T) {
+	root := workshoptest.New(t, workshoptest.Sum("01-sum"))
+	all, err := steps.Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	compiled := func() (bool, []*Step) {
+		t.Helper()
+		did := false
+		b, err := Load(context.Background(), root, all, Options{BinDir: bin, Progress: func(phase, _ string) {
+			if phase == "compile" {
+				did = true
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		return did, b
+	}
+	if did, _ := compiled(); !did {
+		t.Fatal("the first board did not compile the tests")
+	}
+	if did, b := compiled(); did || b[0].Passed() != 0 {
+		t.Errorf("an unchanged workshop: compiled again = %v (want false), %d tasks passing (want 0)", did, b[0].Passed())
+	}
+	workshoptest.SaveByRename(t, root, "01-sum/sum.go", workshoptest.SumTask1Done)
+	if did, b := compiled(); !did || b[0].Passed() != 1 {
+		t.Errorf("after a save: compiled again = %v (want true), %d tasks passing (want 1)", did, b[0].Passed())
+	}
+}

@@ -3,9 +3,11 @@ package board
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,31 +79,12 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	// test2json turns a test binary's output into go test -json events; it
 	// is found (and, on a fresh cache, built) while the tests compile.
 	converter := make(chan []string, 1)
-	go func() { converter <- test2json(ctx, root) }()
+	go func() { converter <- test2json(ctx, root, binDir) }()
 
-	progress("compile", "")
-	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
-	// halves the link, the slow part of re-running a step after a save;
-	// a panic's stack trace still names files and lines.
-	args := []string{"test", "-c", "-json", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
-	for _, s := range all {
-		args = append(args, "./"+s.Name)
-	}
-	var out, stderr bytes.Buffer
-	build := exec.CommandContext(ctx, "go", args...)
-	build.Dir, build.Stdout, build.Stderr = root, &out, &stderr
-	buildErr := build.Run()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	built, err := gotest.Parse(bytes.NewReader(out.Bytes()))
+	var out bytes.Buffer
+	built, err := buildTests(ctx, root, binDir, module, all, progress, &out)
 	if err != nil {
 		return nil, err
-	}
-	if buildErr != nil && !slices.ContainsFunc(built.Packages, func(p *gotest.Package) bool { return p.BuildFailed }) {
-		// Not a package that fails to build (go.mod, say): nothing was
-		// built, and binaries left from an earlier run must not stand in.
-		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
 	}
 	t2j := <-converter
 
@@ -121,12 +104,9 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 			results[i] = jsonEvent(importPath, "fail", "", failed)
 			continue
 		}
-		bin := filepath.Join(binDir, s.Name+".test")
-		if runtime.GOOS == "windows" {
-			bin += ".exe"
-		}
+		bin := testBinary(binDir, s)
 		if _, err := os.Stat(bin); err != nil {
-			return nil, fmt.Errorf("go test -c made no test binary for %s: %v\n%s", s.Name, err, stderr.String())
+			return nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
 		}
 		wg.Add(1)
 		go func() {
@@ -144,6 +124,116 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		out.Write(r)
 	}
 	return gotest.Parse(&out)
+}
+
+// buildTests compiles the steps' test binaries into binDir with one
+// `go test -c`, and returns what it reported (build failures included).
+//
+// When no Go file, go.mod or go.sum has changed since the last build into
+// binDir, the binaries there are current and even asking the go command
+// (a second or more on a small laptop) is skipped: its report from then is
+// reused. That is what lets the board answer in about a second.
+//
+// The go command's events are written to out.
+func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, error) {
+	stamp, stampErr := fingerprint(root, all)
+	stampFile, reportFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json")
+	if stampErr == nil {
+		if old, err := os.ReadFile(stampFile); err == nil && string(old) == stamp {
+			if data, err := os.ReadFile(reportFile); err == nil {
+				if built, err := gotest.Parse(bytes.NewReader(data)); err == nil && binariesPresent(built, binDir, module, all) {
+					out.Write(data)
+					return built, nil
+				}
+			}
+		}
+	}
+
+	progress("compile", "")
+	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
+	// halves the link, the slow part of re-running a step after a save;
+	// a panic's stack trace still names files and lines.
+	args := []string{"test", "-c", "-json", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
+	for _, s := range all {
+		args = append(args, "./"+s.Name)
+	}
+	var stderr bytes.Buffer
+	build := exec.CommandContext(ctx, "go", args...)
+	build.Dir, build.Stdout, build.Stderr = root, out, &stderr
+	buildErr := build.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	built, err := gotest.Parse(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		return nil, err
+	}
+	if buildErr != nil && !slices.ContainsFunc(built.Packages, func(p *gotest.Package) bool { return p.BuildFailed }) {
+		// Not a package that fails to build (go.mod, say): nothing was
+		// built, and binaries left from an earlier run must not stand in.
+		os.Remove(stampFile)
+		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
+	}
+	if stampErr == nil && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil {
+		os.WriteFile(stampFile, []byte(stamp), 0o644)
+	}
+	return built, nil
+}
+
+// testBinary is where go test -c -o binDir/ puts step s's test binary.
+func testBinary(binDir string, s steps.Step) string {
+	bin := filepath.Join(binDir, s.Name+".test")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	return bin
+}
+
+// binariesPresent reports whether every step that built has its binary.
+func binariesPresent(built *gotest.Report, binDir, module string, all []steps.Step) bool {
+	for _, s := range all {
+		importPath := module + "/" + s.Name
+		if p := built.Package(importPath); (p != nil && p.Action == "skip") || failedBuild(built, importPath) != "" {
+			continue
+		}
+		if _, err := os.Stat(testBinary(binDir, s)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// fingerprint sums up what the steps' test binaries are built from: the
+// name, size and modification time of every Go file in the module (outside
+// solutions/, which the board does not build), and go.mod and go.sum.
+func fingerprint(root string, all []steps.Step) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, runtime.Version(), os.Getenv("GOFLAGS"), os.Getenv("GOTOOLCHAIN"))
+	for _, s := range all {
+		fmt.Fprintln(h, s.Name) // a different set of steps is a different build
+	}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == steps.SolutionsDir || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") && name != "go.mod" && name != "go.sum" {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	return fmt.Sprintf("%x", h.Sum(nil)), err
 }
 
 // runBinary runs one test binary in its package's folder, as go test does,
@@ -229,9 +319,17 @@ var (
 
 // test2json returns the command line of Go's test2json: the binary the go
 // command built and cached (asked once per process), or else `go tool test2json`.
-func test2json(ctx context.Context, root string) []string {
+func test2json(ctx context.Context, root, binDir string) []string {
 	test2jsonOnce.Do(func() {
 		test2jsonCmd = []string{"go", "tool", "test2json"}
+		// The path the go command gave last time, if it is still there.
+		remembered := filepath.Join(binDir, "test2json.path")
+		if data, err := os.ReadFile(remembered); err == nil {
+			if _, err := os.Stat(string(data)); err == nil {
+				test2jsonCmd = []string{string(data)}
+				return
+			}
+		}
 		cmd := exec.CommandContext(ctx, "go", "tool", "-n", "test2json")
 		cmd.Dir = root
 		out, err := cmd.Output()
@@ -241,6 +339,7 @@ func test2json(ctx context.Context, root string) []string {
 		}
 		if _, err := os.Stat(path); err == nil {
 			test2jsonCmd = []string{path}
+			os.WriteFile(remembered, []byte(path), 0o644)
 		}
 	})
 	return test2jsonCmd
