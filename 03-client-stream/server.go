@@ -37,5 +37,6 @@ func (s *Server) Summarize(stream grpc.ClientStreamingServer[statspb.Sample, sta
 
 	// TODO(task 3): an empty stream is a valid one: with count 0 the Summary
 	// holds 0 in every field. Beware 0/0 (NaN) and a min that starts at +Inf.
+	// A sample that takes the sum past a double's range is refused like a NaN.
 	return status.Error(codes.Unimplemented, "TODO(task 1): receive the samples in 03-client-stream/server.go — see 03-client-stream/README.md")
 }
