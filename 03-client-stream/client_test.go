@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -22,19 +23,21 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// The client task is tested against fake Stats servers defined here, so that
-// it does not depend on your server: each fake does one thing, on purpose.
+// The client tasks are tested against fake Stats servers defined here, so that
+// they do not depend on your server: each fake does one thing, on purpose.
 //
 // Between your Summarize and the fake sits a spy (spyClient). It records what
 // Summarize does with its stream, in order: the context it opened the stream
 // with, every Send and what Send returned, and whether it half-closed. The
 // tests judge from that record, never from how long something took.
 
-// recordingStats keeps every sample it receives and answers with reply. When
-// the call ends it reports what it saw on got, before it answers.
+// recordingStats keeps every sample it receives and answers with reply, or
+// with the error fail if it is set. When the call ends it reports what it saw
+// on got, before it answers.
 type recordingStats struct {
 	statspb.UnimplementedStatsServer
 	reply *statspb.Summary
+	fail  error
 	got   chan recording
 }
 
@@ -55,8 +58,11 @@ func (f *recordingStats) Summarize(stream grpc.ClientStreamingServer[statspb.Sam
 		if err != nil {
 			r.end = err
 			f.got <- r
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) && f.fail == nil {
 				return stream.SendAndClose(f.reply)
+			}
+			if errors.Is(err, io.EOF) {
+				return f.fail
 			}
 			return err
 		}
@@ -230,7 +236,7 @@ func checkOpened(t *testing.T, r spyRecord, err error) {
 		t.Errorf("Summarize opened %d streams, want 1 — task 4 in client.go: one call, one stream", r.opened)
 	}
 	if r.ctx.Value(callerKey{}) == nil {
-		t.Errorf("Summarize opened the stream with a context that is not made from its ctx argument (context.Background()?), so the caller's deadline and cancellation do not reach the call — task 4 in client.go: ctx, cancel := context.WithCancel(ctx)")
+		t.Errorf("Summarize opened the stream with a context that is not made from its ctx argument (context.Background()?), so the caller's deadline and cancellation do not reach the call — task 4 in client.go: open the stream with ctx, or with a context made from it")
 	}
 }
 
@@ -240,10 +246,10 @@ func checkOpened(t *testing.T, r spyRecord, err error) {
 func checkCancelled(t *testing.T, r spyRecord, why string) {
 	t.Helper()
 	if r.halfClosed {
-		t.Errorf("%s, Summarize half-closed the stream (CloseSend or CloseAndRecv) after %d samples: the server takes that for the end of a complete input and answers with a Summary of part of it — task 4 in client.go: return without half-closing, and let the deferred cancel() end the call", why, r.sentAtClose)
+		t.Errorf("%s, Summarize half-closed the stream (CloseSend or CloseAndRecv) after %d samples: the server takes that for the end of a complete input and answers with a Summary of part of it — task 5 in client.go: a half-close says \"that is all, answer\"; to abandon a call, cancel its context", why, r.sentAtClose)
 	}
 	if r.ctx.Err() == nil {
-		t.Errorf("%s, Summarize returned but the stream's context was not cancelled: the call stays open and the server waits for more samples — task 4 in client.go: open the stream with ctx, cancel := context.WithCancel(ctx) and defer cancel()", why)
+		t.Errorf("%s, Summarize returned but the stream's context was not cancelled: the call stays open and the server waits for more samples — task 5 in client.go: every way out of Summarize must end the call (context.WithCancel)", why)
 	}
 }
 
@@ -252,7 +258,7 @@ func checkCancelled(t *testing.T, r spyRecord, why string) {
 func checkNoSendAfterError(t *testing.T, r spyRecord) {
 	t.Helper()
 	if r.sentAfter > 0 {
-		t.Errorf("Send returned %v, and Summarize called Send %d more times: the call was over, so those samples went nowhere — task 4 in client.go: stop sending at the first error; io.EOF means the server has ended the call, and CloseAndRecv tells why", r.sendErr, r.sentAfter)
+		t.Errorf("Send returned %v, and Summarize called Send %d more times: the call was over, so those samples went nowhere — task 5 in client.go: stop sending at the first error; io.EOF means the server has ended the call, and CloseAndRecv tells why", r.sendErr, r.sentAfter)
 	}
 }
 
@@ -282,6 +288,42 @@ func showErr(err error) string {
 	return fmt.Sprintf("%s (%q)", st.Code(), st.Message())
 }
 
+// callSummarize calls Summarize with a context that ends after 10 s, as the
+// command-line client would with -timeout 10s, and returns what it returns.
+// Every way out of Summarize must return by then: one that waits for
+// something of its own (a goroutine, a channel) fails the test 10 s later.
+func callSummarize(t *testing.T, spy *spyClient, input io.Reader) (*statspb.Summary, error) {
+	t.Helper()
+	type result struct {
+		summary *statspb.Summary
+		err     error
+		panic   any
+		stack   []byte
+	}
+	ctx := callerContext(t, 10*time.Second)
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{panic: r, stack: debug.Stack()}
+			}
+		}()
+		summary, err := Summarize(ctx, spy, input)
+		done <- result{summary: summary, err: err}
+	}()
+	select {
+	case r := <-done:
+		if r.panic != nil {
+			t.Fatalf("Summarize panicked: %v — tasks 4 and 5 in client.go\n%s", r.panic, r.stack)
+		}
+		return r.summary, r.err
+	case <-time.After(20 * time.Second):
+		sent, _ := spy.sends()
+		t.Fatalf("Summarize had not returned 20 s after it started, 10 s after its ctx ended, and had sent %d samples — task 5 in client.go: every way out of Summarize returns; does it wait for a goroutine or a channel of its own that nobody will serve?", sent)
+		return nil, nil
+	}
+}
+
 func TestTask4_StreamsEveryNumberThenReturnsTheReply(t *testing.T) {
 	reply := &statspb.Summary{Count: 5, Sum: 1, Mean: 2, Min: 3, Max: 4} // a fake's answer: it need not add up
 	for _, tc := range []struct {
@@ -295,7 +337,7 @@ func TestTask4_StreamsEveryNumberThenReturnsTheReply(t *testing.T) {
 		t.Run(tc.what, func(t *testing.T) {
 			fake := newRecordingStats(reply)
 			spy := newSpy(t, fake)
-			got, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(tc.input))
+			got, err := callSummarize(t, spy, strings.NewReader(tc.input))
 			r := spy.record()
 			checkOpened(t, r, err)
 			if err != nil {
@@ -347,7 +389,7 @@ func (in *scriptedInput) Read(p []byte) (int, error) {
 func TestTask4_SendsEachNumberAsItIsRead(t *testing.T) {
 	spy := newSpy(t, newRecordingStats(&statspb.Summary{}))
 	in := &scriptedInput{chunks: []string{"1 2\n", "3\n", "4 5\n"}, spy: spy}
-	_, err := Summarize(callerContext(t, 10*time.Second), spy, in)
+	_, err := callSummarize(t, spy, in)
 	checkOpened(t, spy.record(), err)
 	if err != nil {
 		t.Fatalf("Summarize(%q) failed: %s — task 4 in client.go: send each number, then return stream.CloseAndRecv()", strings.Join(in.chunks, ""), showErr(err))
@@ -364,8 +406,49 @@ func TestTask4_SendsEachNumberAsItIsRead(t *testing.T) {
 	}
 }
 
+func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
+	refused := status.Error(codes.FailedPrecondition, "no summaries today (made up by the test's fake server)")
+	fake := newRecordingStats(nil)
+	fake.fail = refused
+	spy := newSpy(t, fake)
+	const input = "1 2 3"
+	call := fmt.Sprintf("Summarize(%q) against a server that answers with an error", input)
+	_, err := callSummarize(t, spy, strings.NewReader(input))
+	checkOpened(t, spy.record(), err)
+	grpctest.WantCode(t, call, err, codes.FailedPrecondition,
+		"task 4 in client.go: the server's answer, an error included, is what CloseAndRecv returns: return it")
+	if status.Code(err) == codes.FailedPrecondition && err.Error() != refused.Error() {
+		t.Errorf("%s returned %q, want the server's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped: the caller reads its code and message", call, err, refused)
+	}
+}
+
+func TestTask4_ReturnsASendErrorUnchanged(t *testing.T) {
+	// A limit of 0 bytes per message: a Sample of 0 encodes to nothing and
+	// goes; any other fails in Send itself, on the client, with
+	// ResourceExhausted. Send then returns that status, not io.EOF.
+	spy := newSpy(t, newRecordingStats(&statspb.Summary{}), grpc.MaxCallSendMsgSize(0))
+	const input = "0 0 5 0 0"
+	call := fmt.Sprintf("Summarize(%q) with a limit of 0 bytes per message", input)
+	_, err := callSummarize(t, spy, strings.NewReader(input))
+	r := spy.record()
+	checkOpened(t, r, err)
+	if r.sendErr == nil {
+		t.Fatalf("%s returned %s, and no Send failed — task 4 in client.go: send every number with stream.Send", call, showErr(err))
+	}
+	checkNoSendAfterError(t, r)
+	grpctest.WantCode(t, call, err, codes.ResourceExhausted,
+		"task 4 in client.go: an error from Send other than io.EOF is the reason the call failed: return it")
+	if status.Code(err) == codes.ResourceExhausted && err.Error() != r.sendErr.Error() {
+		t.Errorf("%s returned %q, want Send's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped", call, err, r.sendErr)
+	}
+}
+
+// The tests of task 5 take the other ways out of Summarize, one each: the
+// input holds a word that is not a number, the input fails to read, the
+// server ends the call early, the caller cancels.
+
 // The client's bad input: a word that is not a number.
-func TestTask4_StopsAtAWordThatIsNotANumber(t *testing.T) {
+func TestTask5_StopsAtAWordThatIsNotANumber(t *testing.T) {
 	for _, tc := range []struct{ input, word string }{
 		{"1 2 three 4 5", "three"},
 		{"1\n2\n3,5\n4\n5", "3,5"},
@@ -375,22 +458,22 @@ func TestTask4_StopsAtAWordThatIsNotANumber(t *testing.T) {
 			fake := newRecordingStats(&statspb.Summary{})
 			spy := newSpy(t, fake)
 			call := fmt.Sprintf("Summarize(%q)", tc.input)
-			_, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(tc.input))
+			_, err := callSummarize(t, spy, strings.NewReader(tc.input))
 			r := spy.record()
 			checkOpened(t, r, err)
 			grpctest.WantCode(t, call, err, codes.InvalidArgument,
-				"task 4 in client.go: when strconv.ParseFloat fails, return status.Errorf(codes.InvalidArgument, …) naming the word and its index")
+				"task 5 in client.go: when strconv.ParseFloat fails, return an InvalidArgument status naming the word and its index")
 			if status.Code(err) == codes.InvalidArgument {
 				// The word may hold digits of its own ("3,5"): look for
 				// the index in the rest of the message.
 				msg := status.Convert(err).Message()
 				rest := strings.ReplaceAll(msg, tc.word, "")
 				if !strings.Contains(msg, tc.word) || !regexp.MustCompile(`\b2\b`).MatchString(rest) || regexp.MustCompile(`\b3\b`).MatchString(rest) {
-					t.Errorf("%s error %q should name the word %q and its index 2, counting from 0 (not 3) — task 4 in client.go", call, msg, tc.word)
+					t.Errorf("%s error %q should name the word %q and its index 2, counting from 0 (not 3) — task 5 in client.go", call, msg, tc.word)
 				}
 			}
 			if len(r.sent) > 2 || !slices.Equal(r.sent, []float64{1, 2}[:len(r.sent)]) {
-				t.Errorf("%s sent %v, want at most [1 2], the numbers before %q — task 4 in client.go: stop at the bad word, and send nothing after it", call, r.sent, tc.word)
+				t.Errorf("%s sent %v, want at most [1 2], the numbers before %q — task 5 in client.go: stop at the bad word, and send nothing after it", call, r.sent, tc.word)
 			}
 			checkCancelled(t, r, fmt.Sprintf("At the bad word %q", tc.word))
 			if t.Failed() {
@@ -399,11 +482,35 @@ func TestTask4_StopsAtAWordThatIsNotANumber(t *testing.T) {
 
 			// What was sent before the bad word may or may not arrive before
 			// the cancellation does; the end of the stream must be Canceled.
-			s := serverSaw(t, fake, "task 4 in client.go: on a bad word, return without CloseSend and let the deferred cancel() of a context.WithCancel end the call")
+			s := serverSaw(t, fake, "task 5 in client.go: a bad word must end the call, without a half-close")
 			if status.Code(s.end) != codes.Canceled {
-				t.Errorf("the server's Recv ended with %v, want Canceled — task 4 in client.go: cancel the call's context", s.end)
+				t.Errorf("the server's Recv ended with %v, want Canceled — task 5 in client.go: the call is abandoned, not complete: cancel its context", s.end)
 			}
 		})
+	}
+}
+
+func TestTask5_AReadErrorIsNotTheEndOfTheInput(t *testing.T) {
+	broken := errors.New("the disk is on fire")
+	fake := newRecordingStats(&statspb.Summary{})
+	spy := newSpy(t, fake)
+	input := io.MultiReader(strings.NewReader("1 2 "), iotest.ErrReader(broken))
+	call := `Summarize("1 2 " and then a read error)`
+	_, err := callSummarize(t, spy, input)
+	r := spy.record()
+	checkOpened(t, r, err)
+	if !errors.Is(err, broken) {
+		t.Errorf("%s returned %s, want the read error %q, wrapped — task 5 in client.go: a bufio.Scanner stops at a read error as at the end of the input; its Err method tells them apart", call, showErr(err), broken)
+	}
+	if !slices.Equal(r.sent, []float64{1, 2}) {
+		t.Errorf("%s sent %v, want [1 2] — task 4 in client.go", call, r.sent)
+	}
+	checkCancelled(t, r, "After a read error")
+	if t.Failed() {
+		return
+	}
+	if s := serverSaw(t, fake, "task 5 in client.go: a read error must end the call, without a half-close"); status.Code(s.end) != codes.Canceled {
+		t.Errorf("the server's Recv ended with %v, want Canceled — task 5 in client.go: the call is abandoned, not complete: cancel its context", s.end)
 	}
 }
 
@@ -429,7 +536,7 @@ func (in *endlessInput) Read(p []byte) (int, error) {
 // more than a correct client sends before it stops.
 const giveUpAfter = 1 << 22
 
-func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
+func TestTask5_StopsWhenTheServerEndsTheCall(t *testing.T) {
 	rejected := status.Error(codes.InvalidArgument, "sample 0 (counting from 0) is not welcome here")
 	spy := newSpy(t, rejectingStats{err: rejected})
 	// Endless input: Summarize sends until Send tells it that the server has
@@ -440,7 +547,7 @@ func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
 		return after > 0
 	}}
 	call := "Summarize(1 1 1 …) against a server that rejects the first sample"
-	_, err := Summarize(callerContext(t, 10*time.Second), spy, input)
+	_, err := callSummarize(t, spy, input)
 	r := spy.record()
 	checkOpened(t, r, err)
 	checkNoSendAfterError(t, r)
@@ -448,58 +555,13 @@ func TestTask4_ReturnsTheServersErrorUnchanged(t *testing.T) {
 		t.Errorf("%s sent %d samples, all of the input the test would give, and Send never failed — task 4 in client.go: send each number with stream.Send; it returns io.EOF once the server has ended the call", call, len(r.sent))
 	}
 	grpctest.WantCode(t, call, err, codes.InvalidArgument,
-		"task 4 in client.go: when Send returns io.EOF the server has ended the call; stop sending and return stream.CloseAndRecv(), which carries the server's status")
+		"task 5 in client.go: io.EOF from Send says only that the server has ended the call, never why; stop sending, and CloseAndRecv returns the server's status")
 	if status.Code(err) == codes.InvalidArgument && err.Error() != rejected.Error() {
 		t.Errorf("%s returned %q, want the server's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped", call, err, rejected)
 	}
 }
 
-func TestTask4_ReturnsASendErrorUnchanged(t *testing.T) {
-	// A limit of 0 bytes per message: a Sample of 0 encodes to nothing and
-	// goes; any other fails in Send itself, on the client, with
-	// ResourceExhausted. Send then returns that status, not io.EOF.
-	spy := newSpy(t, newRecordingStats(&statspb.Summary{}), grpc.MaxCallSendMsgSize(0))
-	const input = "0 0 5 0 0"
-	call := fmt.Sprintf("Summarize(%q) with a limit of 0 bytes per message", input)
-	_, err := Summarize(callerContext(t, 10*time.Second), spy, strings.NewReader(input))
-	r := spy.record()
-	checkOpened(t, r, err)
-	if r.sendErr == nil {
-		t.Fatalf("%s returned %s, and no Send failed — task 4 in client.go: send every number with stream.Send", call, showErr(err))
-	}
-	checkNoSendAfterError(t, r)
-	grpctest.WantCode(t, call, err, codes.ResourceExhausted,
-		"task 4 in client.go: an error from Send other than io.EOF is the reason the call failed: return it")
-	if status.Code(err) == codes.ResourceExhausted && err.Error() != r.sendErr.Error() {
-		t.Errorf("%s returned %q, want Send's error unchanged: %q — task 4 in client.go: return it as it is, not wrapped", call, err, r.sendErr)
-	}
-}
-
-func TestTask4_AReadErrorCancelsTheCall(t *testing.T) {
-	broken := errors.New("the disk is on fire")
-	fake := newRecordingStats(&statspb.Summary{})
-	spy := newSpy(t, fake)
-	input := io.MultiReader(strings.NewReader("1 2 "), iotest.ErrReader(broken))
-	call := `Summarize("1 2 " and then a read error)`
-	_, err := Summarize(callerContext(t, 10*time.Second), spy, input)
-	r := spy.record()
-	checkOpened(t, r, err)
-	if !errors.Is(err, broken) {
-		t.Errorf("%s returned %s, want the read error %q, wrapped — task 4 in client.go: after the loop, check words.Err(): a read error is not the end of the input", call, showErr(err), broken)
-	}
-	if !slices.Equal(r.sent, []float64{1, 2}) {
-		t.Errorf("%s sent %v, want [1 2] — task 4 in client.go", call, r.sent)
-	}
-	checkCancelled(t, r, "After a read error")
-	if t.Failed() {
-		return
-	}
-	if s := serverSaw(t, fake, "task 4 in client.go: cancel the call on a read error"); status.Code(s.end) != codes.Canceled {
-		t.Errorf("the server's Recv ended with %v, want Canceled — task 4 in client.go: cancel the call's context", s.end)
-	}
-}
-
-func TestTask4_StopsWhenItsContextIsCancelled(t *testing.T) {
+func TestTask5_StopsWhenItsContextIsCancelled(t *testing.T) {
 	const before = 100 // samples sent before the caller cancels
 	spy := newSpy(t, sinkStats{})
 	ctx, cancel := context.WithCancel(callerContext(t, 20*time.Second))
@@ -536,11 +598,11 @@ func TestTask4_StopsWhenItsContextIsCancelled(t *testing.T) {
 		if sent, _ := spy.sends(); sent < before {
 			t.Fatalf("10 s after it started on an endless input, Summarize(1 1 1 …) had sent %d samples — task 4 in client.go: send each number as soon as it is read", sent)
 		}
-		t.Fatalf("Summarize(1 1 1 …) went on sending after its ctx was cancelled (at sample %d), for 10 s — task 4 in client.go: open the stream with a context made from ctx, so that cancelling ctx ends the call", before)
+		t.Fatalf("Summarize(1 1 1 …) went on sending after its ctx was cancelled (at sample %d), for 10 s — task 5 in client.go: open the stream with a context made from ctx, so that cancelling ctx ends the call", before)
 	}
 	r := spy.record()
 	checkOpened(t, r, err)
 	grpctest.WantCode(t, "Summarize(1 1 1 …) cancelled by its caller", err, codes.Canceled,
-		"task 4 in client.go: when the caller cancels ctx, Send returns io.EOF; stop, and CloseAndRecv returns Canceled")
+		"task 5 in client.go: when the caller cancels ctx, Send returns io.EOF; stop, and CloseAndRecv returns Canceled")
 	checkNoSendAfterError(t, r)
 }

@@ -18,24 +18,22 @@ type Server struct {
 }
 
 // Summarize is a client-streaming rpc. gRPC calls it once per call, on its
-// own goroutine, as soon as the call starts: the samples have not arrived yet.
-// The handler pulls them one at a time with stream.Recv until Recv returns
-// io.EOF, which means the client has half-closed its side (it has nothing more
-// to send). Then it answers once with stream.SendAndClose and returns nil.
-// Returning a status error instead ends the call at once, whether or not the
-// client has finished sending.
+// own goroutine, as soon as the call starts: no sample has arrived yet. The
+// client ends its input by half-closing its side of the stream, and then gets
+// exactly one Summary of every sample it sent. The handler ends the call by
+// returning: after that one answer, or with a status error as soon as a
+// sample cannot be summarized, whether or not the client has finished.
 func (s *Server) Summarize(stream grpc.ClientStreamingServer[statspb.Sample, statspb.Summary]) error {
-	// TODO(task 1): loop on stream.Recv(). Keep running values (count, sum,
-	// min, max) and never a slice of the samples: a stream may be endless.
-	// When Recv returns io.EOF (compare with errors.Is), answer with
-	// stream.SendAndClose(&statspb.Summary{…}) and return its error. Any other
-	// error from Recv ends the call: return it as it is.
+	// TODO(task 1): at the client's half-close, one Summary of all its samples,
+	// in memory that does not grow with the stream; any other end of the stream
+	// ends the call with its error. TestTask1_… (grpc.ClientStreamingServer)
 
-	// TODO(task 2): reject a sample that is NaN or ±Inf (math.IsNaN,
-	// math.IsInf) the moment it arrives: return status.Errorf(
-	// codes.InvalidArgument, …) naming its index, counting from 0.
+	// TODO(task 2): a NaN or ±Inf sample ends the call at once, InvalidArgument
+	// naming its index (counting from 0): nothing after it is read.
+	// TestTask2_… (math.IsNaN)
 
-	// TODO(task 3): an empty stream is a valid one: with count 0 the Summary
-	// holds 0 in every field. Beware 0/0 (NaN) and a min that starts at +Inf.
+	// TODO(task 3): every field of the Summary is a finite number, for an empty
+	// stream too; samples whose sum no double holds are refused like a NaN, at
+	// the sample that overflows it. TestTask3_…
 	return status.Error(codes.Unimplemented, "TODO(task 1): receive the samples in 03-client-stream/server.go — see 03-client-stream/README.md")
 }

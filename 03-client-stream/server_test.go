@@ -328,57 +328,81 @@ var nonFinite = []struct {
 
 // checkIndex fails the test unless msg names index i, and not i+1 (counting
 // from 1). The messages this step asks for hold no other number but "0" in
-// "(counting from 0)".
-func checkIndex(t *testing.T, call, msg string, i int) {
+// "(counting from 0)", and what the test's samples look like when printed.
+func checkIndex(t *testing.T, task, call, msg string, i int) {
 	t.Helper()
 	numbers := regexp.MustCompile(`\d+`).FindAllString(msg, -1)
 	if !slices.Contains(numbers, fmt.Sprint(i)) || slices.Contains(numbers, fmt.Sprint(i+1)) {
-		t.Errorf("%s error %q should name the bad sample's index %d — task 2 in server.go: the index is how many samples came before it, counting from 0", call, msg, i)
+		t.Errorf("%s error %q should name the bad sample's index %d — %s: the index is how many samples came before it, counting from 0", call, msg, i, task)
 	}
 }
 
+// refusal is a stream the handler must refuse at its last sample, and the
+// words to say so when it does not.
+type refusal struct {
+	call   string    // the stream as the messages show it
+	values []float64 // sent in order, with no half-close: the last is refused
+	what   string    // what is wrong with the last sample
+	task   string    // where it is refused, e.g. "task 2 in server.go"
+	check  string    // how to refuse it at once
+	early  string    // what to do about a handler that returned before it
+}
+
+// wantRefusedAtOnce sends r.values and does not half-close. The handler
+// must return InvalidArgument, naming the last sample's index, after exactly
+// as many Recv calls as there are samples: one that reads on, looking for
+// the end of the input or skipping the bad sample, asks for one more.
+func wantRefusedAtOnce(t *testing.T, r refusal) {
+	t.Helper()
+	bad := len(r.values) - 1 // index of the bad sample, counting from 0
+	client, spy := startStats(t, nil)
+	ctx := grpctest.Context(t, 20*time.Second)
+	stream, err := client.Summarize(ctx)
+	if err != nil {
+		t.Fatalf("opening the Summarize stream: %v (tasks 1 to 3 in server.go need it)", err)
+	}
+	for i, v := range r.values {
+		if err := grpctest.Send(stream, &statspb.Sample{Value: v}); err != nil {
+			t.Fatalf("%s: Send(sample %d) failed: the server ended the call with %s before the bad sample — %s", r.call, i, showErr(err), r.early)
+		}
+	}
+
+	// The client has not half-closed: a handler that waits for io.EOF
+	// before it checks, or skips the bad sample, asks for one more.
+	c := spy.nextCall(t)
+	st, ok := c.await(10*time.Second, func(st callState) bool { return st.returned || st.recvs > bad+1 })
+	switch {
+	case st.recvs > bad+1:
+		t.Fatalf("%s: after sample %d (%s), Recv was called again, for sample %d, instead of the handler returning an error — %s: %s; read no further: the client may send forever and never half-close", r.call, bad, r.what, bad+1, r.task, r.check)
+	case !ok:
+		t.Fatalf("%s: 10 s after sample %d the handler had received %d samples and not returned — %s: %s", r.call, bad, st.samples, r.task, r.check)
+	case st.samples < bad+1:
+		t.Fatalf("%s: the handler returned %s after %d samples, before the bad one — %s", r.call, showErr(st.result), st.samples, r.early)
+	}
+	if onTheWire(st.result) != codes.InvalidArgument {
+		t.Errorf("%s: the handler returned %s, want InvalidArgument — %s: a sample that cannot be summarized is an invalid argument: return status.Errorf(codes.InvalidArgument, …)", r.call, showErr(st.result), r.task)
+		return
+	}
+	checkIndex(t, r.task, r.call, status.Convert(st.result).Message(), bad)
+
+	// The client learns it from CloseAndRecv.
+	_, err = stream.CloseAndRecv()
+	grpctest.WantCode(t, r.call, err, codes.InvalidArgument, r.task)
+}
+
 func TestTask2_RejectsNonFiniteSamplesAtOnce(t *testing.T) {
-	const bad = 7 // index of the bad sample, counting from 0
 	for _, tc := range nonFinite {
 		t.Run(tc.name, func(t *testing.T) {
-			client, spy := startStats(t, nil)
-			ctx := grpctest.Context(t, 20*time.Second)
-			stream, err := client.Summarize(ctx)
-			if err != nil {
-				t.Fatalf("opening the Summarize stream: %v (tasks 1 to 3 in server.go need it)", err)
-			}
-			call := fmt.Sprintf("Summarize(1, 2, …, 7, %s, and no half-close)", tc.name)
-			for i := range bad + 1 {
-				sample := &statspb.Sample{Value: float64(i + 1)}
-				if i == bad {
-					sample.Value = tc.value
-				}
-				if err := grpctest.Send(stream, sample); err != nil {
-					t.Fatalf("%s: Send(sample %d) failed: the server ended the call with %s before the bad sample — task 1 in server.go: Recv until io.EOF", call, i, showErr(err))
-				}
-			}
-
-			// The client has not half-closed: a handler that waits for io.EOF
-			// before it checks, or skips the bad sample, asks for sample 8.
-			c := spy.nextCall(t)
-			st, ok := c.await(10*time.Second, func(st callState) bool { return st.returned || st.recvs > bad+1 })
-			switch {
-			case st.recvs > bad+1:
-				t.Fatalf("%s: after sample %d (%s), Recv was called again, for sample %d, instead of the handler returning an error — task 2 in server.go: check each sample as it arrives (math.IsNaN, math.IsInf) and return at once, reading no further: the client may send forever and never half-close", call, bad, tc.name, bad+1)
-			case !ok:
-				t.Fatalf("%s: 10 s after sample %d the handler had received %d samples and not returned — task 2 in server.go: check each sample as it arrives and return the error at once", call, bad, st.samples)
-			case st.samples < bad+1:
-				t.Fatalf("%s: the handler returned %s after %d samples, before the bad one — task 1 in server.go: Recv every sample until io.EOF", call, showErr(st.result), st.samples)
-			}
-			if onTheWire(st.result) != codes.InvalidArgument {
-				t.Errorf("%s: the handler returned %s, want InvalidArgument — task 2 in server.go: return status.Errorf(codes.InvalidArgument, …) for a sample that is NaN or ±Inf", call, showErr(st.result))
-				return
-			}
-			checkIndex(t, call, status.Convert(st.result).Message(), bad)
-
-			// The client learns it from CloseAndRecv.
-			_, err = stream.CloseAndRecv()
-			grpctest.WantCode(t, call, err, codes.InvalidArgument, "task 2 in server.go")
+			// Samples 0 to 6 are 1 to 7; sample 7 is the bad one.
+			values := []float64{1, 2, 3, 4, 5, 6, 7, tc.value}
+			wantRefusedAtOnce(t, refusal{
+				call:   fmt.Sprintf("Summarize(1, 2, …, 7, %s, and no half-close)", tc.name),
+				values: values,
+				what:   tc.name,
+				task:   "task 2 in server.go",
+				check:  "check each sample as it arrives (math.IsNaN, math.IsInf) and return at once",
+				early:  "task 1 in server.go: Recv every sample until io.EOF",
+			})
 		})
 	}
 }
@@ -390,7 +414,7 @@ func TestTask2_RejectsAFirstSampleThatIsNaN(t *testing.T) {
 	grpctest.WantCode(t, call, err, codes.InvalidArgument,
 		"task 2 in server.go: check every sample, the first one included")
 	if status.Code(err) == codes.InvalidArgument {
-		checkIndex(t, call, status.Convert(err).Message(), 0)
+		checkIndex(t, "task 2 in server.go", call, status.Convert(err).Message(), 0)
 	}
 }
 
@@ -410,4 +434,50 @@ func TestTask3_EmptyStreamHasCountZero(t *testing.T) {
 		}
 		t.Errorf("Summarize(no samples) = %s, want every field 0 — task 3 in server.go: %s", show(got), strings.Join(append(why, "see stats.proto"), "; "))
 	}
+}
+
+func TestTask3_RefusesASumOutOfRange(t *testing.T) {
+	const largest = math.MaxFloat64 // 1.7976931348623157e+308
+	for _, tc := range []struct {
+		name   string
+		values []float64
+	}{
+		{"1e308, 5e307, 6e307", []float64{1e308, 5e307, 6e307}},
+		{"-1e308, -5e307, -6e307", []float64{-1e308, -5e307, -6e307}},
+		{"the largest double twice", []float64{largest, largest}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			last := tc.values[len(tc.values)-1]
+			wantRefusedAtOnce(t, refusal{
+				call:   fmt.Sprintf("Summarize(%s, and no half-close)", tc.name),
+				values: tc.values,
+				what:   fmt.Sprintf("%g, which takes the sum to %g", last, sum(tc.values)),
+				task:   "task 3 in server.go",
+				check:  "as each sample arrives, ask whether the sum with it would be ±Inf (math.IsInf), and if so return the error at once, as for a NaN: from there the sum and the mean stay ±Inf whatever follows",
+				early:  "task 3 in server.go: every sum before the last sample is finite; refuse a sample only when the sum with it would be ±Inf",
+			})
+		})
+	}
+}
+
+// sum adds values in order, as a float64 does: ±Inf once it overflows.
+func sum(values []float64) float64 {
+	var s float64
+	for _, v := range values {
+		s += v
+	}
+	return s
+}
+
+func TestTask3_SumsUpToTheLargestDouble(t *testing.T) {
+	// Every sum along the way is finite: 1.8e308, 0, 1.8e308, 7.98e307.
+	values := []float64{math.MaxFloat64, -math.MaxFloat64, math.MaxFloat64, -1e308}
+	const what = "the largest double, its opposite, the largest again, -1e308"
+	client, _ := startStats(t, nil)
+	got, err := summarize(t, client, values)
+	if err != nil {
+		t.Fatalf("Summarize(%s) failed: %s, want a Summary — task 3 in server.go: each sample is finite and so is every sum along the way; refuse a sample only when the sum with it would be ±Inf", what, showErr(err))
+	}
+	checkSummary(t, what, got, reference(values),
+		"tasks 1 and 3 in server.go: a sum near the largest double is a sum like any other")
 }

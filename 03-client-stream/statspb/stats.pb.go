@@ -76,9 +76,10 @@ type Summary struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// How many samples were sent: 0 or more.
 	Count int64 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
-	// The sum of the samples, added in the order they were sent. Finite
-	// samples can still add up to more than a double holds; the sum is then
-	// ±Infinity (and so is the mean).
+	// The sum of the samples, added in the order they were sent: always
+	// finite. Finite samples can add up to more than a double holds; the
+	// sample that takes the sum there is refused (see Summarize), even if
+	// later samples would have brought it back.
 	Sum float64 `protobuf:"fixed64,2,opt,name=sum,proto3" json:"sum,omitempty"`
 	// The arithmetic mean, sum / count. 0 when count is 0 (not NaN).
 	Mean float64 `protobuf:"fixed64,3,opt,name=mean,proto3" json:"mean,omitempty"`

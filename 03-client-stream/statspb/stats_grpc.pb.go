@@ -42,9 +42,10 @@ type StatsClient interface {
 	// The server may also end the call early, without waiting for the client
 	// to finish: the client then learns the status when it calls CloseAndRecv.
 	//
-	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity; the
-	// message names the offending sample by its index, counting from 0
-	// ("sample 7 (counting from 0) is NaN: …"). The server stops reading there.
+	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity, or
+	// takes the sum out of the range of a double; the message names the
+	// offending sample by its index, counting from 0 ("sample 7 (counting
+	// from 0) is NaN: …"). The server stops reading there.
 	Summarize(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[Sample, Summary], error)
 }
 
@@ -85,9 +86,10 @@ type StatsServer interface {
 	// The server may also end the call early, without waiting for the client
 	// to finish: the client then learns the status when it calls CloseAndRecv.
 	//
-	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity; the
-	// message names the offending sample by its index, counting from 0
-	// ("sample 7 (counting from 0) is NaN: …"). The server stops reading there.
+	// Errors: INVALID_ARGUMENT as soon as a sample is NaN or ±Infinity, or
+	// takes the sum out of the range of a double; the message names the
+	// offending sample by its index, counting from 0 ("sample 7 (counting
+	// from 0) is NaN: …"). The server stops reading there.
 	Summarize(grpc.ClientStreamingServer[Sample, Summary]) error
 	mustEmbedUnimplementedStatsServer()
 }

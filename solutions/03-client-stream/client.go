@@ -17,20 +17,18 @@ import (
 // Summarize streams the numbers in input to the Stats server behind client and
 // returns the server's Summary of them. input holds decimal numbers (anything
 // strconv.ParseFloat reads, "NaN" and "Inf" included) separated by any
-// whitespace: spaces, tabs, newlines, so `seq 1 1000000` will do.
+// whitespace: spaces, tabs, newlines, so `seq 1 1000000` will do. It may be
+// far larger than memory, or endless: each number goes to the server as soon
+// as it is read. ctx bounds the whole call.
 //
-// Summarize reads and sends one number at a time, so input can be far larger
-// than memory. When input ends it half-closes the stream and waits for the
-// one reply (CloseAndRecv). ctx bounds the whole call.
-//
-// A word of input that is not a number ends the call before anything after it
-// is sent: Summarize cancels the call (the server sees Canceled, not the end
-// of a complete stream) and returns an InvalidArgument error, made here on the
-// client, naming the word and its index among the words, counting from 0 —
-// the index the sample would have had. A failure to read input cancels the
-// call too, and is returned wrapped. A gRPC error, the server's or one that
-// Send made on the client, is returned unchanged, so that status.Code(err)
-// reads its code.
+// Only the end of input tells the server that it has every number. A word
+// that is not a number ends the call before anything after it is sent, and
+// so does a failure to read input; the server must not take the numbers
+// before it for the whole input. Summarize then returns an InvalidArgument
+// error, made here on the client, naming the word and its index among the
+// words, counting from 0 — the index the sample would have had — or the read
+// error, wrapped. A gRPC error, the server's or one that Send made on the
+// client, is returned unchanged, so that status.Code(err) reads its code.
 func Summarize(ctx context.Context, client statspb.StatsClient, input io.Reader) (*statspb.Summary, error) {
 	// Every way out of this function before CloseAndRecv cancels the call.
 	// That is what tells the server "this stream is not complete": a

@@ -22,12 +22,11 @@ type Server struct {
 }
 
 // Summarize is a client-streaming rpc. gRPC calls it once per call, on its
-// own goroutine, as soon as the call starts: the samples have not arrived yet.
-// The handler pulls them one at a time with stream.Recv until Recv returns
-// io.EOF, which means the client has half-closed its side (it has nothing more
-// to send). Then it answers once with stream.SendAndClose and returns nil.
-// Returning a status error instead ends the call at once, whether or not the
-// client has finished sending.
+// own goroutine, as soon as the call starts: no sample has arrived yet. The
+// client ends its input by half-closing its side of the stream, and then gets
+// exactly one Summary of every sample it sent. The handler ends the call by
+// returning: after that one answer, or with a status error as soon as a
+// sample cannot be summarized, whether or not the client has finished.
 func (s *Server) Summarize(stream grpc.ClientStreamingServer[statspb.Sample, statspb.Summary]) error {
 	var stats running
 	for {
@@ -47,11 +46,17 @@ func (s *Server) Summarize(stream grpc.ClientStreamingServer[statspb.Sample, sta
 			// the client learns this status from CloseAndRecv.
 			return status.Errorf(codes.InvalidArgument, "sample %d (counting from 0) is %v: only finite numbers can be summarized", stats.count, v)
 		}
+		if math.IsInf(stats.sum+v, 0) {
+			// Finite samples can add up to more than a double holds. From
+			// here on the sum, and so the mean, would be ±Inf whatever
+			// came next: refuse now, as for a sample that is ±Inf itself.
+			return status.Errorf(codes.InvalidArgument, "sample %d (counting from 0) is %v: it takes the sum out of the range of a double", stats.count, v)
+		}
 		stats.add(v)
 	}
 }
 
-// running holds what Summarize needs to know about the samples so far: five
+// running holds what Summarize needs to know about the samples so far: four
 // numbers, however long the stream. Its zero value describes no samples.
 type running struct {
 	count         int64
