@@ -258,7 +258,7 @@ func TestTask4_CallsWithTheCallersContext(t *testing.T) {
 	select {
 	case hasDeadline := <-fake.calls:
 		if !hasDeadline {
-			t.Fatalf("the call reached the server without a deadline, though Factorize's ctx has one — task 4 in client.go: call client.PrimeFactors with ctx, or a context made from it (context.WithCancel(ctx)), never context.Background()")
+			t.Fatalf("the call reached the server without a deadline, though Factorize's ctx has one — task 4 in client.go: call client.PrimeFactors with ctx, or a context derived from it, never context.Background()")
 		}
 	default: // no call reached the server: what Factorize returned says why
 	}
@@ -278,6 +278,9 @@ func TestTask5_StopsAfterTheFirstK(t *testing.T) {
 
 			got, err := factorize(t, ctx, client, 30, first, nil)
 			requireTask4(t, err)
+			if err != nil && ctx.Err() != nil && len(got) == first {
+				t.Fatalf("Factorize(30, first %d) had delivered the factors it wanted, %v, yet was still reading the stream when the deadline of its ctx (%v) passed, and returned %v, want nil at once — task 5 in client.go: the rest of a stream does not stop coming because nobody wants it; once you have enough, the call has to be ended", first, got, wait, err)
+			}
 			if err != nil {
 				t.Fatalf("Factorize(30, first %d) returned %v, want nil — task 5 in client.go: stopping early, as asked, is a success", first, err)
 			}
@@ -287,7 +290,7 @@ func TestTask5_StopsAfterTheFirstK(t *testing.T) {
 			// By the time Factorize has returned, the call must be cancelled:
 			// its deferred cancel has run. Nothing to wait for.
 			if call := client.callContext(); call == nil || call.Err() == nil {
-				t.Fatalf("Factorize(30, first %d) returned with its call still open: the server keeps the stream and goes on searching — task 5 in client.go: make the call with context.WithCancel(ctx) and defer cancel() (CloseSend does not end a call: it only says the client sends nothing more)", first)
+				t.Fatalf("Factorize(30, first %d) returned with its call still open: the server keeps the stream and goes on searching — task 5 in client.go: returning does not end a call, and neither does CloseSend (it only says the client will send nothing more); a call is over when the context it was made with is cancelled (see the doc of grpc.ClientConn.NewStream)", first)
 			}
 			select {
 			case cause := <-fake.hungUp:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 
 	"github.com/grpc-streaming-workshop/workshop/02-server-stream/factorspb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
@@ -83,6 +84,17 @@ func newProbedClient(t *testing.T, p *probe) factorspb.FactorizerClient {
 	conn := grpctest.Connect(t, func(s *grpc.Server) {
 		factorspb.RegisterFactorizerServer(s, &Server{})
 	}, grpc.StreamInterceptor(p.intercept))
+	// Connect now rather than on the first call, so that a call with a short
+	// deadline spends none of it on the handshake: on a loaded machine that
+	// could take the whole deadline, and the call would never reach the
+	// handler the test watches.
+	conn.Connect()
+	ready := grpctest.Context(t, wait)
+	for s := conn.GetState(); s != connectivity.Ready; s = conn.GetState() {
+		if !conn.WaitForStateChange(ready, s) {
+			t.Fatalf("the test's connection to the server was %v after %v, want Ready", conn.GetState(), wait)
+		}
+	}
 	return factorspb.NewFactorizerClient(conn)
 }
 
@@ -120,7 +132,7 @@ func (p *probe) waitReturn(t *testing.T, ctx context.Context, after string) (han
 	case r := <-p.returned:
 		return r, p.snapshot()
 	case <-ctx.Done():
-		t.Fatalf("PrimeFactors was still running %s — task 3 in server.go: check stream.Context().Err() on every pass of the loop and return once it is not nil", after)
+		t.Fatalf("PrimeFactors was still running %s — task 3 in server.go: nothing interrupts the search; it must ask stream.Context() whether the call is over as it goes, and stop once it is", after)
 		return handlerResult{}, nil
 	}
 }

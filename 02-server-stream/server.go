@@ -30,27 +30,26 @@ type Server struct {
 func (s *Server) PrimeFactors(req *factorspb.FactorRequest, stream grpc.ServerStreamingServer[factorspb.Factor]) error {
 	n := req.GetNumber()
 
-	// TODO(task 2): a number below 2 has no prime factors. Reject it before
-	// searching with status.Error(codes.InvalidArgument, "…") and a message
-	// that says which numbers are allowed.
+	// TODO(task 2): a number below 2 is refused with InvalidArgument, and a
+	// message saying which numbers are allowed, before anything is sent.
+	// TestTask2_RejectsNumbersBelowTwo.
+
+	// TODO(task 1): the client gets each factor the moment the search finds it,
+	// the last one too, then an OK end; a failed Send ends the call with Send's
+	// error. TestTask1_… (grpc.ServerStreamingServer)
+
+	// TODO(task 3): once the call is over (cancelled, past its deadline, client
+	// gone), the search stops within 100,000 candidates and the stream ends
+	// with the matching status. TestTask3_… (stream.Context)
 
 	// Trial division: try every candidate p from 2 up. While p divides n, it
 	// is a prime factor (every smaller prime has already been divided out),
 	// so divide it out. Once p*p > n (written p <= n/p, which cannot
 	// overflow), what is left of n, if more than 1, is the last prime factor.
 	for p := int64(2); p <= n/p; p++ {
-		// TODO(task 3): for a large prime this loop runs billions of times.
-		// Check stream.Context().Err() on each pass and, once it is not nil,
-		// return status.FromContextError(err).Err() so the search stops as
-		// soon as the client cancels or its deadline passes.
 		for n%p == 0 {
 			n /= p
-			// TODO(task 1): send p to the client right now with
-			// stream.Send(&factorspb.Factor{…}); if Send fails, return its error.
 		}
 	}
-	// TODO(task 1): if what is left of n is more than 1, it is the last
-	// prime factor: send it too.
-	// TODO(task 1): once every factor is sent, return nil to end the stream with OK.
 	return status.Error(codes.Unimplemented, "TODO(task 1): send each factor in 02-server-stream/server.go — see 02-server-stream/README.md")
 }

@@ -34,6 +34,13 @@ const wait = 10 * time.Second
 const (
 	bigFactor int64 = 9999999999971 // a prime: 10^13 - 29
 	twiceBig  int64 = 2 * bigFactor
+
+	// searchAfterTwo is how many candidates the loop tries after the
+	// factor 2 of twiceBig, with nothing to send: 3 … ⌊√bigFactor⌋ (3162277).
+	searchAfterTwo = 3162277 - 2
+	// lookGap is the most candidates the search may try without asking
+	// whether its call is over: a stretch of about a millisecond.
+	lookGap = 100_000
 )
 
 // newFactorizerClient starts the learner's Server in memory and returns a client for it.
@@ -85,7 +92,7 @@ func endHint(err error) string {
 	case st.Code() == codes.Unknown && st.Message() == io.EOF.Error():
 		return "the handler returned io.EOF; a handler ends its stream with OK by returning nil (io.EOF is what the client's Recv reports then)"
 	case st.Code() == codes.DeadlineExceeded:
-		return "the call did not end within " + wait.String() + ": does the handler return nil after the loop? (A select on stream.Context().Done() with no default case waits until the call ends.)"
+		return "the call did not end within " + wait.String() + ": does the handler return nil after the loop? Or does it wait on stream.Context().Done() (task 3)? A receive from Done, or a select on it with no default case, waits until the call is over"
 	}
 	return "send every factor with stream.Send, then return nil"
 }
@@ -210,8 +217,34 @@ func TestTask3_SendsEachFactorAsSoonAsFound(t *testing.T) {
 	_, sends := p.waitReturn(t, ctx, "after its stream ended")
 	wantSentAtOnce(t, p, twiceBig, sends)
 	if p.looks.Load() == sends[0].looks {
-		t.Fatalf("PrimeFactors(%d) searched some 3.2 million candidates for the factor after 2 without once checking stream.Context() — task 3 in server.go: check stream.Context().Err() on every pass of the loop. (Those checks are also how this test sees that task 1 sends each factor before the search goes on.)",
+		t.Fatalf("PrimeFactors(%d) searched some 3.2 million candidates for the factor after 2 without once checking stream.Context() — task 3 in server.go: the search must ask its call's context whether the call is over while it goes on. (Those looks are also how this test sees that task 1 sends each factor before the search goes on.)",
 			twiceBig)
+	}
+}
+
+func TestTask3_LooksWhileItSearches(t *testing.T) {
+	// Between the factor 2 and the other one the search tries some 3.2
+	// million candidates with nothing to send. A client that hangs up in that
+	// stretch is noticed only by a handler that asks about its call there
+	// too, not only when it has a factor to send (Send fails on a call that
+	// is over anyway). Counted, not timed: the looks between the two Sends.
+	p := &probe{}
+	client := newProbedClient(t, p)
+	requireTask1(t)
+	ctx := grpctest.Context(t, wait)
+
+	got, err := drain(ctx, client, twiceBig)
+	if err != nil || !slices.Equal(got, []int64{2, bigFactor}) {
+		t.Fatalf("PrimeFactors(%d) streamed %v and ended with %v, want [2 %d] and OK — task 1 in server.go: %s", twiceBig, got, err, bigFactor, endHint(err))
+	}
+	_, sends := p.waitReturn(t, ctx, "after its stream ended")
+	wantSentAtOnce(t, p, twiceBig, sends)
+	if len(sends) < 2 {
+		t.Fatalf("PrimeFactors(%d) made %d Sends (%s), want one per factor — task 1 in server.go", twiceBig, len(sends), primes(sends))
+	}
+	if looked := sends[len(sends)-1].looks - sends[0].looks; looked < searchAfterTwo/lookGap {
+		t.Fatalf("between the factors 2 and %d, PrimeFactors(%d) tried some 3.2 million candidates with nothing to send, and in all that stretch it asked stream.Context() whether the call was over %d time(s), want at least %d: a client that hangs up during that stretch leaves the search running for nobody until it ends — task 3 in server.go: the search must notice the end of its call while it goes on, at least once every %d candidates, not only when it has a factor to send",
+			bigFactor, twiceBig, looked, searchAfterTwo/lookGap, lookGap)
 	}
 }
 
@@ -278,7 +311,7 @@ func TestTask3_StopsAtTheDeadline(t *testing.T) {
 		wantContextError(t, ended)
 		if !t.Failed() {
 			grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(twiceBig, 10)+") whose context's deadline passed mid-search", err, codes.DeadlineExceeded,
-				"task 3 in server.go: return status.FromContextError(ctx.Err()).Err(), which gives DeadlineExceeded when the deadline ended the call")
+				"task 3 in server.go: end the stream with the status of the context's error, which is DeadlineExceeded when the deadline ended the call (status.FromContextError)")
 		}
 	})
 }
@@ -289,7 +322,7 @@ func wantStoppedAtOnce(t *testing.T, what string, sends []sent) {
 	t.Helper()
 	for _, s := range sends {
 		if s.afterEnd {
-			t.Errorf("after %s, PrimeFactors went on searching and called stream.Send(%d) (its Sends: %s) — task 3 in server.go: check stream.Context().Err() on every pass of the loop and return once it is not nil", what, s.prime, primes(sends))
+			t.Errorf("after %s, PrimeFactors went on searching and called stream.Send(%d) (its Sends: %s) — task 3 in server.go: nothing interrupts the search; it must ask stream.Context() whether the call is over as it goes, and stop once it is", what, s.prime, primes(sends))
 			return
 		}
 	}
@@ -308,11 +341,11 @@ func wantContextError(t *testing.T, ended handlerResult) {
 	want := status.FromContextError(ended.ctxErr).Code()
 	what := strings.TrimPrefix(ended.ctxErr.Error(), "context ")
 	if ended.err == nil {
-		t.Errorf("PrimeFactors returned nil (OK) when it stopped because its context had ended (%s): the call's status would hide why it ended — task 3 in server.go: return status.FromContextError(err).Err(), code %s", what, want)
+		t.Errorf("PrimeFactors returned nil (OK) when it stopped because its context had ended (%s): the call's status would hide why it ended — task 3 in server.go: end the stream with the context's error as a status, code %s (status.FromContextError)", what, want)
 		return
 	}
 	if got := wireCode(ended.err); got != want {
-		t.Errorf("PrimeFactors returned %v (code %s) when its context had ended (%s), want code %s — task 3 in server.go: return status.FromContextError(err).Err() with err from stream.Context().Err()", ended.err, got, what, want)
+		t.Errorf("PrimeFactors returned %v (code %s) when its context had ended (%s), want code %s — task 3 in server.go: end the stream with the status of the context's own error, which says whether it was cancelled or ran out of time (status.FromContextError)", ended.err, got, what, want)
 	}
 }
 

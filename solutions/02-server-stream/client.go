@@ -12,10 +12,10 @@ import (
 // number and calls onFactor with each one as soon as it arrives, in the
 // order the server sends them, so a caller can show them live.
 //
-// If first is more than 0, Factorize stops after the first `first` factors:
-// it cancels the call, which tells the server to stop searching, and returns
-// nil. Otherwise it reads until the server ends the stream. ctx bounds the
-// whole call; give it a deadline.
+// If first is more than 0, Factorize returns nil after the first `first`
+// factors, and by then the call is over: the server has been told, and stops
+// searching. Otherwise it reads until the server ends the stream. ctx bounds
+// the whole call; give it a deadline.
 //
 // A failed call returns the gRPC error unchanged, so that the caller can read
 // its code with status.Code(err) (InvalidArgument, DeadlineExceeded, …).
