@@ -317,11 +317,14 @@ func TestTask3_StopsAtTheDeadline(t *testing.T) {
 }
 
 // wantStoppedAtOnce fails the test if the handler sent anything once its
-// call had ended: it went on searching for nobody.
+// call had ended: it went on searching for nobody. The first Send is left
+// out: on a loaded machine the call may end between a correct handler's
+// look at its context and that Send, a moment apart; every later factor
+// of these numbers is millions of candidates further, past many looks.
 func wantStoppedAtOnce(t *testing.T, what string, sends []sent) {
 	t.Helper()
-	for _, s := range sends {
-		if s.afterEnd {
+	for i, s := range sends {
+		if s.afterEnd && i > 0 {
 			t.Errorf("after %s, PrimeFactors went on searching and called stream.Send(%d) (its Sends: %s) — task 3 in server.go: nothing interrupts the search; it must ask stream.Context() whether the call is over as it goes, and stop once it is", what, s.prime, primes(sends))
 			return
 		}
