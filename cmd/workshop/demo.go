@@ -24,6 +24,10 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(step.SolutionDir()); err != nil {
+		return fmt.Errorf("demo runs the finished %s, and %s/%s is not here (deleted so as not to peek?): git checkout HEAD -- %s/%s brings it back",
+			step.Name, steps.SolutionsDir, step.Name, steps.SolutionsDir, step.Name)
+	}
 	clientArgs := args[1:]
 	serveOnly := len(clientArgs) > 0 && (clientArgs[0] == "-serve" || clientArgs[0] == "--serve")
 

@@ -175,3 +175,14 @@ func TestEditedFilesAreDatedSoTheBoardFollowsTheLearner(t *testing.T) {
 		t.Errorf("after editing 02-sum/sum.go: 01 edited %v, 02 edited %v; want only 02", b[0].Edited, b[1].Edited)
 	}
 }
+
+func TestDemoWithoutTheSolutionsFolderSaysSoAtOnce(t *testing.T) {
+	root := gitFixture(t)
+	if err := os.RemoveAll(filepath.Join(root, "solutions")); err != nil {
+		t.Fatal(err)
+	}
+	err := runDemo(context.Background(), []string{"01"})
+	if err == nil || !strings.Contains(err.Error(), "git checkout HEAD -- solutions/01-sum") {
+		t.Errorf("demo without solutions/: %v, want an error saying how to bring it back", err)
+	}
+}
