@@ -103,6 +103,15 @@ func startRoom(t *testing.T, outboxSize int) *room {
 	return r
 }
 
+// inRoom reports whether a member called name is in r's room. What a
+// handler did before it returned is done when the spy says it returned.
+func (r *room) inRoom(name string) bool {
+	r.server.hub.mu.Lock()
+	defer r.server.hub.mu.Unlock()
+	_, in := r.server.hub.members[name]
+	return in
+}
+
 // participant is one test client's Connect stream.
 type participant struct {
 	name   string

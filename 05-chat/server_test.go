@@ -149,9 +149,13 @@ func TestTask4_LeaveIsAnnounced(t *testing.T) {
 			bob.expectJoined(t, "ada")
 
 			tc.leave(t, ada, func() { adaConn.Close() })
-			bob.expectLeft(t, "ada", "task 4 in server.go: however the stream ends, the member leaves: defer s.hub.Leave(m)")
+			err := r.spy.stream(t, "ada").waitReturn(t, "task 4 in server.go: return when the reader ends")
+			if r.inRoom("ada") {
+				t.Fatalf("ada's Connect handler returned (%v), and ada is still in the room — task 4 in server.go: "+
+					"however the stream ends, the member leaves: defer s.hub.Leave(m)", err)
+			}
+			bob.expectLeft(t, "ada", "task 1 in hub.go: Leave broadcasts Left to the others")
 			const why = "task 4 in server.go: io.EOF is a leave (nil); any other error of Recv or of the hub is the status the stream ends with"
-			err := r.spy.stream(t, "ada").waitReturn(t, "task 4 in server.go")
 			if tc.want == codes.Unknown {
 				if err == nil {
 					t.Errorf("ada's Connect handler returned nil (OK) for a client that dropped off, want Recv's error — %s", why)
