@@ -68,7 +68,8 @@ const maxWindow = 8
 type benchMember struct {
 	stream    grpc.BidiStreamingClient[chatpb.ClientEvent, chatpb.ServerEvent]
 	latencies []time.Duration
-	err       error // why the stream ended, if it did before the end
+	err       error         // why the stream ended, if it did before the end
+	done      chan struct{} // closed when the receiver has returned
 }
 
 func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec float64) {
@@ -93,8 +94,8 @@ func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec
 			b.Fatal(err)
 		}
 		name := fmt.Sprint("m", i)
-		if err := stream.Send(joinEvent(name)); err != nil {
-			b.Fatal(err)
+		if err := grpctest.Send(stream, joinEvent(name)); err != nil {
+			b.Fatalf("%s could not join: %v", name, err)
 		}
 		for {
 			ev, err := stream.Recv()
@@ -105,7 +106,7 @@ func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec
 				break
 			}
 		}
-		members[i] = &benchMember{stream: stream}
+		members[i] = &benchMember{stream: stream, done: make(chan struct{})}
 	}
 	defer func() {
 		for _, c := range conns {
@@ -126,6 +127,7 @@ func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec
 		received.Add(1)
 		go func() {
 			defer received.Done()
+			defer close(m.done)
 			for {
 				ev, err := m.stream.Recv()
 				if err != nil {
@@ -159,8 +161,10 @@ func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec
 		}
 		sent++
 		remaining[sent%uint64(window)].Store(int32(n))
-		if err := sender.Send(sayEvent(strconv.FormatInt(time.Now().UnixNano(), 10))); err != nil {
-			b.Fatalf("Send: %v", err)
+		if sender.Send(sayEvent(strconv.FormatInt(time.Now().UnixNano(), 10))) != nil {
+			// The stream is over; m0's receiver has its status from Recv.
+			<-members[0].done
+			b.Fatalf("m0 could not say message %d: its stream ended with %v", sent, members[0].err)
 		}
 	}
 	for range min(sent, uint64(window)) {

@@ -4,18 +4,21 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// The client tests run Chat against a fake room defined here, so that they
+// The client tests run Chat against fake rooms defined here, so that they
 // do not depend on your server: each fake plays one scene, on purpose.
 
 // fakeRoom runs scene as the Connect handler, after checking that the
@@ -36,31 +39,102 @@ func (f *fakeRoom) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, c
 	return f.scene(stream)
 }
 
-// chatWith runs Chat as "ada" against a fake room playing scene. It returns
-// the events Chat showed (closed when Chat returns) and Chat's result.
-func chatWith(t *testing.T, lines <-chan string, scene func(grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error) (<-chan *chatpb.ServerEvent, <-chan error) {
-	t.Helper()
-	conn := grpctest.Connect(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, &fakeRoom{scene: scene}) })
-	shown := make(chan *chatpb.ServerEvent, 100)
-	result := make(chan error, 1)
-	ctx := grpctest.Context(t, 5*time.Second)
-	go func() {
-		err := Chat(ctx, chatpb.NewChatClient(conn), "ada", lines, func(ev *chatpb.ServerEvent) { shown <- ev })
-		close(shown)
-		result <- err
-	}()
-	return shown, result
+// chatRun is one run of Chat as "ada": what it showed, and what it returned.
+type chatRun struct {
+	mu       sync.Mutex
+	shown    []*chatpb.ServerEvent
+	returned bool     // Chat has returned
+	late     []string // events shown after Chat had returned
+	arrived  chan struct{}
+	result   chan error
 }
 
-// chatResult waits for Chat to return.
-func chatResult(t *testing.T, result <-chan error, hint string) error {
+// show is the show function given to Chat.
+func (r *chatRun) show(ev *chatpb.ServerEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.returned {
+		r.late = append(r.late, describe(ev))
+		return
+	}
+	r.shown = append(r.shown, ev)
+	select {
+	case r.arrived <- struct{}{}:
+	default:
+	}
+}
+
+// chatWith runs Chat(ctx, …) as "ada" against a fake room playing scene.
+func chatWith(t *testing.T, ctx context.Context, lines <-chan string, scene func(grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error) *chatRun {
+	t.Helper()
+	run := &chatRun{arrived: make(chan struct{}, 1), result: make(chan error, 1)}
+	// Registered first, so it runs last, once every goroutine has ended.
+	t.Cleanup(func() {
+		run.mu.Lock()
+		defer run.mu.Unlock()
+		if len(run.late) > 0 {
+			t.Errorf("Chat's show was called with %v after Chat had returned — task 5 in client.go: "+
+				"return only once the receiver goroutine has seen the end of the stream", run.late)
+		}
+	})
+	srv := grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, &fakeRoom{scene: scene}) })
+	before := learnerGoroutines()
+	t.Cleanup(func() { // runs after the client connection is closed
+		goroutinesEnd(t, before, "task 5 in client.go: the receiver goroutine ends when Recv fails, and Chat returns only once it has")
+	})
+	client := chatpb.NewChatClient(srv.Dial(t))
+	go func() {
+		err := Chat(ctx, client, "ada", lines, run.show)
+		run.mu.Lock()
+		run.returned = true
+		run.mu.Unlock()
+		run.result <- err
+	}()
+	return run
+}
+
+// wait waits for Chat to return.
+func (r *chatRun) wait(t *testing.T, hint string) error {
 	t.Helper()
 	select {
-	case err := <-result:
+	case err := <-r.result:
 		return err
-	case <-time.After(6 * time.Second):
-		t.Fatalf("Chat did not return — %s", hint)
+	case <-time.After(waitLimit):
+		t.Fatalf("Chat had not returned %v later — %s", waitLimit, hint)
 		return nil
+	}
+}
+
+// waitShown waits until Chat has shown n events, and returns them.
+func (r *chatRun) waitShown(t *testing.T, n int, hint string) []*chatpb.ServerEvent {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		r.mu.Lock()
+		shown := slices.Clone(r.shown)
+		r.mu.Unlock()
+		if len(shown) >= n {
+			return shown
+		}
+		select {
+		case <-r.arrived:
+		case err := <-r.result:
+			t.Fatalf("Chat returned %v after showing %d events, want %d first — %s", err, len(shown), n, hint)
+		case <-deadline:
+			t.Fatalf("Chat showed %d events in %v, want %d — %s", len(shown), waitLimit, n, hint)
+		}
+	}
+}
+
+// typeLine hands line to Chat as if the user had typed it.
+func (r *chatRun) typeLine(t *testing.T, lines chan<- string, line string) {
+	t.Helper()
+	select {
+	case lines <- line:
+	case err := <-r.result:
+		t.Fatalf("Chat returned %v while the user was still typing — task 5 in client.go: keep reading lines until /quit or the end of the stream", err)
+	case <-time.After(waitLimit):
+		t.Fatalf("Chat did not read the line %q within %v — task 5 in client.go: select between the next line and the end of the stream", line, waitLimit)
 	}
 }
 
@@ -87,28 +161,38 @@ func TestTask5_ChatJoinsThenSaysEachLine(t *testing.T) {
 	for _, line := range []string{"hello", "   ", "", "how are you?", "/quit", "never sent"} {
 		lines <- line
 	}
-	said := make(chan []string, 1)
-	_, result := chatWith(t, lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	type says struct {
+		texts []string
+		err   error // how the room's Recv ended: nil for io.EOF
+	}
+	said := make(chan says, 1)
+	run := chatWith(t, grpctest.Context(t, streamDeadline), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		texts, err := recvSays(stream)
-		said <- texts
+		said <- says{texts, err}
 		return err
 	})
-	if err := chatResult(t, result, "task 5 in client.go: at /quit, CloseSend and wait for the stream to end"); err != nil {
-		t.Fatalf("Chat returned %v, want nil after /quit — task 5 in client.go", err)
+	err := run.wait(t, "task 5 in client.go: at /quit, CloseSend and wait for the stream to end")
+	if err != nil {
+		t.Fatalf("Chat returned %v, want nil after /quit — task 5 in client.go: leave with stream.CloseSend() (not by cancelling the call), "+
+			"then wait until Recv returns io.EOF: the server ended the stream with OK", err)
 	}
+	var room says
 	select {
-	case texts := <-said:
-		if got, want := len(texts), 2; got != want || texts[0] != "hello" || texts[1] != "how are you?" {
-			t.Errorf("the room got Says %q, want [\"hello\" \"how are you?\"] — task 5 in client.go: send each line as a Say, skip blank ones, stop at /quit", texts)
-		}
+	case room = <-said: // the room ended the stream after this, and Chat returned after that
 	default:
-		t.Errorf("the room never saw the client half-close — task 5 in client.go: at /quit call stream.CloseSend()")
+		t.Fatalf("Chat returned before the room had seen it leave — task 5 in client.go: after stream.CloseSend(), wait until the receiver has seen the end of the stream")
+	}
+	if room.err != nil {
+		t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: leave with stream.CloseSend(), not by cancelling the call", room.err)
+	}
+	if !slices.Equal(room.texts, []string{"hello", "how are you?"}) {
+		t.Errorf("the room got Says %q, want [\"hello\" \"how are you?\"] — task 5 in client.go: send each line as a Say, skip blank ones, stop at /quit", room.texts)
 	}
 }
 
 func TestTask5_ChatShowsEventsAsTheyArrive(t *testing.T) {
 	lines := make(chan string)
-	shown, result := chatWith(t, lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	run := chatWith(t, grpctest.Context(t, streamDeadline), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		// Say something before the client has typed anything, and wait
 		// for an answer: a client that only reads after sending would
 		// never show it.
@@ -116,25 +200,19 @@ func TestTask5_ChatShowsEventsAsTheyArrive(t *testing.T) {
 			return err
 		}
 		texts, err := recvSays(stream)
-		if err == nil && (len(texts) != 1 || texts[0] != "thanks") {
+		if err == nil && !slices.Equal(texts, []string{"thanks"}) {
 			err = status.Errorf(codes.FailedPrecondition, "fake room: got Says %q, want [\"thanks\"]", texts)
 		}
 		return err
 	})
-	select {
-	case ev, ok := <-shown:
-		if !ok {
-			t.Fatalf("Chat returned %v before showing anything — task 5 in client.go", <-result)
-		}
-		if ev.GetMessage().GetText() != "welcome" {
-			t.Fatalf("Chat showed %s, want the room's Message \"welcome\" — task 5 in client.go", describe(ev))
-		}
-	case <-time.After(3 * time.Second):
-		t.Fatalf("the room said \"welcome\" but Chat did not show it while the user was idle — task 5 in client.go: receive in a goroutine of its own and call show for each event")
+	shown := run.waitShown(t, 1, "the room said \"welcome\" while the user was idle — task 5 in client.go: "+
+		"receive in a goroutine of its own and call show for each event as it arrives")
+	if shown[0].GetMessage().GetText() != "welcome" {
+		t.Fatalf("Chat showed %s, want the room's Message \"welcome\" — task 5 in client.go", describe(shown[0]))
 	}
-	lines <- "thanks"
-	lines <- "/quit"
-	if err := chatResult(t, result, "task 5 in client.go"); err != nil {
+	run.typeLine(t, lines, "thanks")
+	run.typeLine(t, lines, QuitCommand)
+	if err := run.wait(t, "task 5 in client.go"); err != nil {
 		t.Errorf("Chat returned %v, want nil — task 5 in client.go", err)
 	}
 }
@@ -144,56 +222,179 @@ func TestTask5_LeavingReadsUntilTheServerEndsTheStream(t *testing.T) {
 		how   string
 		leave func(chan string)
 	}{
-		{"/quit", func(lines chan string) { lines <- "/quit" }},
+		{"/quit", func(lines chan string) { lines <- QuitCommand }},
 		{"closed lines", func(lines chan string) { close(lines) }},
 	} {
 		t.Run(tc.how, func(t *testing.T) {
 			lines := make(chan string, 1)
 			tc.leave(lines)
-			shown, result := chatWith(t, lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+			run := chatWith(t, grpctest.Context(t, streamDeadline), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 				if _, err := recvSays(stream); err != nil {
 					return err
 				}
 				// After the client half-closed, the server still speaks.
 				return stream.Send(messageEvent("goodbye"))
 			})
-			if err := chatResult(t, result, "task 5 in client.go: after CloseSend, keep receiving until Recv returns io.EOF"); err != nil {
+			if err := run.wait(t, "task 5 in client.go: leave with CloseSend when lines is closed or at /quit, then wait for the stream to end"); err != nil {
 				t.Fatalf("Chat returned %v, want nil — task 5 in client.go", err)
 			}
-			var last string
-			for ev := range shown {
-				last = ev.GetMessage().GetText()
-			}
-			if last != "goodbye" {
-				t.Errorf("Chat did not show the room's last message \"goodbye\", sent after the client left — task 5 in client.go: after CloseSend, wait for the receiver to reach io.EOF")
+			run.mu.Lock()
+			defer run.mu.Unlock()
+			if n := len(run.shown); n == 0 || run.shown[n-1].GetMessage().GetText() != "goodbye" {
+				t.Errorf("Chat did not show the room's last message \"goodbye\", sent after the client left — task 5 in client.go: " +
+					"after CloseSend, wait for the receiver to reach io.EOF")
 			}
 		})
 	}
 }
 
+// After /quit the stream is not over until the server ends it. This room
+// keeps it open until ada's ctx is cancelled, so a Chat that waits returns
+// Canceled, and one that did not wait has returned already, with nil.
+func TestTask5_LeavingWaitsForTheServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(grpctest.Context(t, streamDeadline))
+	lines := make(chan string, 1)
+	lines <- QuitCommand
+	halfClosed := make(chan error, 1)
+	run := chatWith(t, ctx, lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+		_, err := recvSays(stream)
+		halfClosed <- err
+		<-stream.Context().Done() // the room is not done with ada yet
+		return status.FromContextError(stream.Context().Err()).Err()
+	})
+	select {
+	case err := <-run.result:
+		t.Fatalf("Chat returned %v at /quit, before the room had ended the stream — task 5 in client.go: at /quit call stream.CloseSend(), then wait for the receiver", err)
+	case err := <-halfClosed:
+		if err != nil {
+			t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: at /quit call stream.CloseSend()", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("the room never saw the client half-close — task 5 in client.go: at /quit call stream.CloseSend()")
+	}
+	cancel() // ada's caller gives up, while the stream is still open
+	grpctest.WantCode(t, "Chat, cancelled while the room still held its stream open after /quit",
+		run.wait(t, "task 5 in client.go: open the stream with ctx (cancelling ctx then ends it), and return once the receiver has seen the end of the stream"), codes.Canceled,
+		"task 5 in client.go: after CloseSend, wait for the receiver: only Recv says when, and how, the stream ended")
+}
+
 func TestTask5_ChatReturnsTheStreamsError(t *testing.T) {
 	lines := make(chan string) // the user types nothing
-	_, result := chatWith(t, lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	run := chatWith(t, grpctest.Context(t, streamDeadline), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		return status.Error(codes.ResourceExhausted, "you fell behind")
 	})
-	err := chatResult(t, result, "task 5 in client.go: return when the receiver sees the stream end, even while waiting for a line")
+	err := run.wait(t, "task 5 in client.go: return when the receiver sees the stream end, even while waiting for a line")
 	grpctest.WantCode(t, "Chat in a room that disconnects you", err, codes.ResourceExhausted,
 		"task 5 in client.go: return the error Recv gave, unchanged")
 }
 
-func TestTask5_ChatStopsWhenCtxIsDone(t *testing.T) {
-	conn := grpctest.Connect(t, func(s *grpc.Server) {
-		chatpb.RegisterChatServer(s, &fakeRoom{scene: func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
-			<-stream.Context().Done()
-			return status.FromContextError(stream.Context().Err()).Err()
-		}})
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	result := make(chan error, 1)
-	go func() {
-		result <- Chat(ctx, chatpb.NewChatClient(conn), "ada", make(chan string), func(*chatpb.ServerEvent) {})
-	}()
-	err := chatResult(t, result, "task 5 in client.go: open the stream with ctx, so that it ends when ctx does")
-	grpctest.WantCode(t, "Chat whose ctx expires", err, codes.DeadlineExceeded, "task 5 in client.go: open the stream with ctx")
+// When the server has ended a stream, the client's Send returns a bare
+// io.EOF; the status is what Recv returns. scriptedStream plays exactly
+// that, with no server, so that the order of events is the test's to set.
+func TestTask5_AFailedSendGivesTheStreamsStatus(t *testing.T) {
+	for _, tc := range []struct {
+		what     string
+		failFrom int // the Send that returns io.EOF: 0 is the Join
+	}{
+		{"the Join", 0},
+		{"a Say", 1},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			stream := &scriptedStream{failFrom: tc.failFrom, sent: make(chan *chatpb.ClientEvent, 10), end: make(chan error, 1)}
+			lines := make(chan string, 1)
+			lines <- "hello"
+			result := make(chan error, 1)
+			ctx := grpctest.Context(t, streamDeadline)
+			go func() { result <- Chat(ctx, scriptedClient{stream}, "ada", lines, func(*chatpb.ServerEvent) {}) }()
+
+			for range tc.failFrom + 1 {
+				select {
+				case <-stream.sent:
+				case err := <-result:
+					t.Fatalf("Chat returned %v before sending %s — task 5 in client.go", err, tc.what)
+				case <-time.After(waitLimit):
+					t.Fatalf("Chat did not send %s within %v — task 5 in client.go", tc.what, waitLimit)
+				}
+			}
+			// The Send of tc.what returned io.EOF; now the receiver learns why.
+			stream.end <- status.Error(codes.ResourceExhausted, "you fell behind")
+			select {
+			case err := <-result:
+				grpctest.WantCode(t, "Chat, when Send of "+tc.what+" failed", err, codes.ResourceExhausted,
+					"task 5 in client.go: a failed Send's io.EOF only says the stream is over: return what the receiver got from Recv")
+			case <-time.After(waitLimit):
+				t.Fatalf("Chat had not returned %v after the stream ended — task 5 in client.go: when Send fails, return <-received", waitLimit)
+			}
+		})
+	}
 }
+
+func TestTask5_ChatStopsWhenCtxIsDone(t *testing.T) {
+	ctx, cancel := context.WithCancel(grpctest.Context(t, streamDeadline))
+	joined := make(chan struct{})
+	run := chatWith(t, ctx, make(chan string), func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+		close(joined)
+		<-stream.Context().Done()
+		return status.FromContextError(stream.Context().Err()).Err()
+	})
+	select {
+	case <-joined:
+	case err := <-run.result:
+		t.Fatalf("Chat returned %v before the room got its Join — task 5 in client.go: open the stream with client.Connect(ctx) and send the Join", err)
+	case <-time.After(waitLimit):
+		t.Fatalf("the room did not get ada's Join within %v — task 5 in client.go: send the Join first", waitLimit)
+	}
+	cancel()
+	err := run.wait(t, "task 5 in client.go: open the stream with ctx, so that it ends when ctx does")
+	grpctest.WantCode(t, "Chat whose ctx is cancelled", err, codes.Canceled, "task 5 in client.go: open the stream with ctx and return the receiver's error")
+}
+
+// scriptedClient is a ChatClient whose one stream is scripted by the test.
+type scriptedClient struct{ stream *scriptedStream }
+
+func (c scriptedClient) Connect(ctx context.Context, _ ...grpc.CallOption) (grpc.BidiStreamingClient[chatpb.ClientEvent, chatpb.ServerEvent], error) {
+	c.stream.ctx = ctx
+	return c.stream, nil
+}
+
+// scriptedStream is a Connect stream that the server has ended, as gRPC
+// shows it to a client: Sends from the failFrom-th on return io.EOF, and
+// Recv returns what the test puts into end (or the ctx's status).
+type scriptedStream struct {
+	ctx      context.Context
+	failFrom int
+	sent     chan *chatpb.ClientEvent // every Send, as it happens
+	end      chan error
+
+	mu    sync.Mutex
+	sends int
+}
+
+func (s *scriptedStream) Send(ev *chatpb.ClientEvent) error {
+	s.mu.Lock()
+	n := s.sends
+	s.sends++
+	s.mu.Unlock()
+	s.sent <- ev
+	if n >= s.failFrom {
+		return io.EOF
+	}
+	return nil
+}
+
+func (s *scriptedStream) Recv() (*chatpb.ServerEvent, error) {
+	select {
+	case err := <-s.end:
+		s.end <- err // the stream stays ended for any later Recv
+		return nil, err
+	case <-s.ctx.Done():
+		return nil, status.FromContextError(s.ctx.Err()).Err()
+	}
+}
+
+func (s *scriptedStream) CloseSend() error             { return nil }
+func (s *scriptedStream) Context() context.Context     { return s.ctx }
+func (s *scriptedStream) Header() (metadata.MD, error) { return nil, nil }
+func (s *scriptedStream) Trailer() metadata.MD         { return nil }
+func (s *scriptedStream) SendMsg(m any) error          { return s.Send(m.(*chatpb.ClientEvent)) }
+func (s *scriptedStream) RecvMsg(any) error            { _, err := s.Recv(); return err }

@@ -21,8 +21,9 @@ import (
 // Helpers shared by the tests. The hub tests read a member's outbox
 // directly; the stream tests go through gRPC like a real client.
 
-// waitLimit is how long a test waits for something that should be immediate.
-const waitLimit = 2 * time.Second
+// waitLimit is how long a test waits for something that should be
+// immediate: it only bounds how long a failure takes.
+const waitLimit = 5 * time.Second
 
 // --- hub level ---
 
@@ -39,15 +40,16 @@ func joinHub(t *testing.T, h *hub, name string) *member {
 	return m
 }
 
-// nextQueued takes the next event from m's outbox, failing the test if none
-// comes: hint says what was probably forgotten.
+// nextQueued takes the next event from m's outbox, failing the test if it
+// is empty: hint says what was probably forgotten. The hub queues events
+// before its methods return, so there is nothing to wait for.
 func nextQueued(t *testing.T, m *member, hint string) *chatpb.ServerEvent {
 	t.Helper()
 	select {
 	case ev := <-m.outbox:
 		return ev
-	case <-time.After(waitLimit):
-		t.Fatalf("%s's outbox stayed empty, want another event — %s", m.name, hint)
+	default:
+		t.Fatalf("%s's outbox is empty, want another event — %s", m.name, hint)
 		return nil
 	}
 }
@@ -71,12 +73,43 @@ func skipJoinEvents(t *testing.T, m *member) {
 
 // --- stream level ---
 
-// startRoom runs a chat Server in memory with the given outbox size.
-func startRoom(t *testing.T, outboxSize int) (*grpctest.Server, *Server) {
+// streamDeadline bounds every test stream: a hang fails within it, with a
+// message that names the likely cause, long before go test's own timeout.
+const streamDeadline = 10 * time.Second
+
+// room is a chat Server running in memory for one test, watched by a spy.
+type room struct {
+	srv    *grpctest.Server
+	server *Server
+	spy    *spy
+}
+
+// startRoom runs a chat Server in memory with the given outbox size. When
+// the test ends and its clients are gone, it checks that every Connect
+// handler returned, that no goroutine of yours is left, and what the spy saw.
+func startRoom(t *testing.T, outboxSize int) *room {
 	t.Helper()
-	room := NewServer(outboxSize)
-	srv := grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
-	return srv, room
+	r := &room{server: NewServer(outboxSize), spy: newSpy()}
+	r.srv = grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, r.server) },
+		grpc.ChainStreamInterceptor(r.spy.intercept))
+	before := learnerGoroutines()
+	// Registered before any client, so it runs after they are closed.
+	t.Cleanup(func() {
+		r.spy.handlersReturn(t, r.server)
+		goroutinesEnd(t, before, "task 4 in server.go: every goroutine the handler starts must be able to finish after it returned "+
+			"(the channels they report on need room for one value), and task 2 in member.go: writeLoop returns once the membership ended")
+		r.spy.check(t)
+	})
+	return r
+}
+
+// inRoom reports whether a member called name is in r's room. What a
+// handler did before it returned is done when the spy says it returned.
+func (r *room) inRoom(name string) bool {
+	r.server.hub.mu.Lock()
+	defer r.server.hub.mu.Unlock()
+	_, in := r.server.hub.members[name]
+	return in
 }
 
 // participant is one test client's Connect stream.
@@ -86,10 +119,10 @@ type participant struct {
 	cancel context.CancelFunc
 }
 
-// connect opens a Connect stream on conn that gives up after d.
-func connect(t *testing.T, conn *grpc.ClientConn, name string, d time.Duration) *participant {
+// connect opens a Connect stream on conn, without joining.
+func connect(t *testing.T, conn *grpc.ClientConn, name string) *participant {
 	t.Helper()
-	ctx, cancel := context.WithCancel(grpctest.Context(t, d))
+	ctx, cancel := context.WithCancel(grpctest.Context(t, streamDeadline))
 	t.Cleanup(cancel)
 	stream, err := chatpb.NewChatClient(conn).Connect(ctx)
 	if err != nil {
@@ -102,9 +135,10 @@ func connect(t *testing.T, conn *grpc.ClientConn, name string, d time.Duration) 
 // say the join worked. It returns the History's messages.
 func enter(t *testing.T, conn *grpc.ClientConn, name string) (*participant, []*chatpb.Message) {
 	t.Helper()
-	p := connect(t, conn, name, 10*time.Second)
-	p.send(t, joinEvent(name))
-	history := p.next(t, "task 4 in server.go: after a Join, the History is the first event").GetHistory()
+	p := connect(t, conn, name)
+	p.send(t, joinEvent(name), "task 4 in server.go: a valid Join must not end the stream")
+	history := p.next(t, "task 4 in server.go: after the Join, start the writer (go m.writeLoop(stream.Send)): "+
+		"it sends the History that the hub queued").GetHistory()
 	if history == nil {
 		t.Fatalf("%s's first event is not a History — task 1 in hub.go: Join queues the History first", name)
 	}
@@ -112,22 +146,37 @@ func enter(t *testing.T, conn *grpc.ClientConn, name string) (*participant, []*c
 	return p, history.GetMessages()
 }
 
-func (p *participant) send(t *testing.T, ev *chatpb.ClientEvent) {
+// send sends ev, failing the test with the stream's status if the server
+// had already ended it (hint says why it should not have).
+func (p *participant) send(t *testing.T, ev *chatpb.ClientEvent, hint string) {
 	t.Helper()
-	if err := p.stream.Send(ev); err != nil && !errors.Is(err, io.EOF) {
-		t.Fatalf("%s: Send(%v) failed: %v", p.name, ev, err)
+	if err := grpctest.Send(p.stream, ev); err != nil {
+		t.Fatalf("%s could not send %v: %v — %s", p.name, ev, err, hint)
 	}
-	// io.EOF: the server already ended the stream; Recv tells why.
 }
 
-func (p *participant) say(t *testing.T, text string) { p.send(t, sayEvent(text)) }
+func (p *participant) say(t *testing.T, text string) {
+	t.Helper()
+	p.send(t, sayEvent(text), "task 4 in server.go: a valid Say must not end the stream")
+}
+
+// closeSend half-closes p's stream: p leaves.
+func (p *participant) closeSend(t *testing.T) {
+	t.Helper()
+	if err := p.stream.CloseSend(); err != nil {
+		t.Fatalf("%s: CloseSend: %v", p.name, err)
+	}
+}
 
 // next receives the next event; hint explains a stream that ended or stalled.
 func (p *participant) next(t *testing.T, hint string) *chatpb.ServerEvent {
 	t.Helper()
 	ev, err := p.stream.Recv()
+	if status.Code(err) == codes.DeadlineExceeded {
+		t.Fatalf("%s waited %v for another event and none came — %s", p.name, streamDeadline, hint)
+	}
 	if err != nil {
-		t.Fatalf("%s's stream ended with %v, want another event — %s%s", p.name, err, hint, stalled(err))
+		t.Fatalf("%s's stream ended with %v, want another event — %s", p.name, endedWith(err), hint)
 	}
 	return ev
 }
@@ -161,21 +210,20 @@ func (p *participant) expectMessage(t *testing.T, sender, text string) *chatpb.M
 }
 
 // expectEnd receives until the stream ends and returns its error (nil for
-// OK), failing if an event other than those skip allows arrives first.
+// OK). Events still on their way before the end are skipped.
 func (p *participant) expectEnd(t *testing.T, hint string) error {
 	t.Helper()
 	for {
-		ev, err := p.stream.Recv()
+		_, err := p.stream.Recv()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if status.Code(err) == codes.DeadlineExceeded {
-			t.Fatalf("%s's stream never ended: the test's deadline passed — %s", p.name, hint)
+			t.Fatalf("%s's stream was still open after %v, want it to end — %s", p.name, streamDeadline, hint)
 		}
 		if err != nil {
 			return err
 		}
-		_ = ev // events still on their way before the end are fine
 	}
 }
 
@@ -191,12 +239,12 @@ func messageEvent(text string) *chatpb.ServerEvent {
 	return &chatpb.ServerEvent{Event: &chatpb.ServerEvent_Message{Message: &chatpb.Message{Sender: "server", Text: text}}}
 }
 
-// stalled adds a hint when err says the test's deadline passed.
-func stalled(err error) string {
-	if status.Code(err) == codes.DeadlineExceeded {
-		return " (the test's deadline passed: is the server stuck, e.g. Send called while holding the hub's lock, or a missing broadcast?)"
+// endedWith renders how a stream ended: io.EOF is OK.
+func endedWith(err error) string {
+	if errors.Is(err, io.EOF) {
+		return "OK"
 	}
-	return ""
+	return err.Error()
 }
 
 // describe renders an event briefly for a failure message.

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,24 +101,31 @@ func TestTask1_SayReachesEveryoneIncludingTheSender(t *testing.T) {
 }
 
 func TestTask1_SayRejectsBadText(t *testing.T) {
+	h := newHub(8)
+	ada := joinHub(t, h, "ada")
+	bob := joinHub(t, h, "bob")
+	skipJoinEvents(t, ada)
+	nextQueued(t, ada, "task 1 in hub.go: broadcast Joined") // bob joined
+	skipJoinEvents(t, bob)
+
 	for _, tc := range []struct{ what, text string }{
 		{"an empty text", ""},
 		{"a text of only whitespace", " \n\t"},
 		{"a text of 1001 characters", strings.Repeat("a", 1001)},
 	} {
-		t.Run(tc.what, func(t *testing.T) {
-			h := newHub(8)
-			ada := joinHub(t, h, "ada")
-			grpctest.WantCode(t, "Say(ada, "+short(tc.text)+")", h.Say(ada, tc.text), codes.InvalidArgument,
-				"task 1 in hub.go: refuse "+tc.what+" with codes.InvalidArgument")
-		})
+		grpctest.WantCode(t, "Say(ada, "+short(tc.text)+")", h.Say(ada, tc.text), codes.InvalidArgument,
+			"task 1 in hub.go: refuse "+tc.what+" with codes.InvalidArgument")
+		noneQueued(t, bob, "task 1 in hub.go: a refused Say is not broadcast")
 	}
-	t.Run("a text of 1000 two-byte characters is fine", func(t *testing.T) {
-		h := newHub(8)
-		if err := h.Say(joinHub(t, h, "ada"), strings.Repeat("é", 1000)); err != nil {
-			t.Errorf("Say(<1000 characters>) failed: %v — task 1 in hub.go: count characters; 1000 are allowed", err)
-		}
-	})
+
+	// The longest text is fine, and it is the first message: a refused Say
+	// changes nothing, not even the sequence number.
+	if err := h.Say(ada, strings.Repeat("é", 1000)); err != nil {
+		t.Fatalf("Say(<1000 characters>) failed: %v — task 1 in hub.go: count characters (utf8.RuneCountInString); 1000 are allowed", err)
+	}
+	if msg := nextQueued(t, bob, "task 1 in hub.go: Say broadcasts to every member").GetMessage(); msg.GetSeq() != 1 {
+		t.Errorf("after three refused Says, the first message has seq %d, want 1 — task 1 in hub.go: validate the text before you change anything (h.seq included)", msg.GetSeq())
+	}
 }
 
 func TestTask1_LeaveIsAnnouncedOnce(t *testing.T) {
@@ -141,6 +149,43 @@ func TestTask1_LeaveIsAnnouncedOnce(t *testing.T) {
 	grpctest.WantCode(t, "Say(bob, …) after bob left", h.Say(bob, "still here?"), codes.FailedPrecondition,
 		"task 1 in hub.go: someone who left cannot speak")
 	noneQueued(t, ada, "task 1 in hub.go: nothing is broadcast for a member who left")
+}
+
+func TestTask1_ALateLeaveDoesNotRemoveANewcomer(t *testing.T) {
+	h := newHub(8)
+	bob := joinHub(t, h, "bob")
+	first := joinHub(t, h, "ada")
+	h.Leave(first)
+	second := joinHub(t, h, "ada") // the name is free again: another ada comes in
+	skipJoinEvents(t, bob)
+	for _, want := range []string{`Joined "ada"`, `Left "ada"`, `Joined "ada"`} {
+		if ev := nextQueued(t, bob, "task 1 in hub.go"); describe(ev) != want {
+			t.Fatalf("bob got %s, want %s — task 1 in hub.go", describe(ev), want)
+		}
+	}
+
+	// The first ada's handler calls Leave again as it returns (its deferred
+	// Leave), after the second ada joined.
+	h.Leave(first)
+	noneQueued(t, bob, "task 1 in hub.go: remove only m itself: check that h.members[m.name] is m, not just that the name is taken")
+	if err := h.Say(second, "still here"); err != nil {
+		t.Errorf("the second ada's Say failed with %v after a late Leave of the first ada — task 1 in hub.go: "+
+			"remove does nothing unless h.members[m.name] is m", err)
+	}
+}
+
+func TestTask1_NoOneJoinsAClosedRoom(t *testing.T) {
+	h := newHub(8)
+	ada := joinHub(t, h, "ada")
+	h.Close() // the server is shutting down
+	select {
+	case <-ada.Done():
+	default:
+		t.Fatalf("ada's membership did not end when the hub closed") // Close is given: this only guards the test
+	}
+	_, err := h.Join("bob")
+	grpctest.WantCode(t, `Join("bob") after Close`, err, codes.Unavailable,
+		"task 1 in hub.go: once the hub is closed (h.closed), refuse every Join with codes.Unavailable: the server is going away")
 }
 
 func TestTask3_FullOutboxDisconnectsOnlyThatMember(t *testing.T) {
@@ -176,9 +221,10 @@ func TestTask3_FullOutboxDisconnectsOnlyThatMember(t *testing.T) {
 	}
 
 	select {
-	case <-slow.Done():
-	case <-time.After(waitLimit):
-		t.Fatalf("slow is still a member although its outbox overflowed — task 3 in hub.go: when deliver reports false, remove that member")
+	case <-slow.Done(): // Say returned: whatever it did is done
+	default:
+		t.Fatalf("slow is still a member although its outbox overflowed — task 3 in hub.go: when deliver reports false, remove that member " +
+			"(and task 2 in member.go: deliver reports false when the outbox is full)")
 	}
 	grpctest.WantCode(t, "slow.Err()", slow.Err(), codes.ResourceExhausted,
 		"task 3 in hub.go: end the slow membership with status.Error(codes.ResourceExhausted, …)")
@@ -211,6 +257,90 @@ func TestTask3_FullOutboxDisconnectsOnlyThatMember(t *testing.T) {
 	}
 }
 
+// When a broadcast finds full outboxes, the members it removes are
+// announced after the event itself, for everyone: one order. The healthy
+// members here keep up; the slow ones never read, and each overflows in turn.
+// A map is visited in a random order, so the room is built many times over.
+func TestTask3_OneOrderWhileSlowMembersAreDropped(t *testing.T) {
+	// The rounds run on a goroutine of their own: a deliver that waits
+	// (task 2 not done) would block them for good.
+	failure := make(chan string, 1)
+	go func() { failure <- oneOrderRounds(20) }()
+	select {
+	case f := <-failure:
+		if f != "" {
+			t.Fatal(f)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("a Join or a Say blocked once a slow member's outbox was full — task 2 in member.go: deliver must never wait (select with a default case)")
+	}
+}
+
+// oneOrderRounds builds the room of TestTask3_OneOrderWhileSlowMembersAreDropped
+// the given number of times, and describes the first failure ("": none).
+func oneOrderRounds(rounds int) string {
+	for round := range rounds {
+		h := newHub(4)
+		var healthy []*member
+		got := map[*member][]string{}
+		drain := func() {
+			for _, m := range healthy {
+				for len(m.outbox) > 0 {
+					got[m] = append(got[m], describe(<-m.outbox))
+				}
+			}
+		}
+		for i := range 5 {
+			m, err := h.Join(fmt.Sprint("healthy", i))
+			if err != nil || m == nil {
+				return fmt.Sprintf("Join failed: %v — task 1 in hub.go", err)
+			}
+			healthy = append(healthy, m)
+			drain()
+		}
+		clear(got) // from here on, every healthy member is told the same things
+		for i := range 12 {
+			h.Join(fmt.Sprint("slow", i)) // slow members never read: each overflows two rounds after it came
+			drain()
+			if err := h.Say(healthy[0], fmt.Sprint("message ", i)); err != nil {
+				return fmt.Sprintf("healthy0's Say failed: %v — task 3 in hub.go: only members whose outbox is full are disconnected", err)
+			}
+			drain()
+		}
+		want := got[healthy[0]]
+		if !slices.Contains(want, `Left "slow0"`) {
+			return `nobody was told that slow0 left, though its outbox overflowed — task 3 in hub.go: when deliver reports false, remove that member`
+		}
+		for _, m := range healthy[1:] {
+			if i := firstDifference(got[m], want); i >= 0 {
+				return fmt.Sprintf("round %d: after the same broadcasts, %s's event #%d is %s but %s's is %s — task 3 in hub.go: "+
+					"all members hear the same events in the same order: collect the members whose outbox is full, "+
+					"and remove them only after the loop has given the event to everyone", round+1,
+					healthy[0].name, i+1, at(want, i), m.name, at(got[m], i))
+			}
+		}
+	}
+	return ""
+}
+
+// firstDifference returns the first index at which a and b differ, or -1.
+func firstDifference(a, b []string) int {
+	for i := range max(len(a), len(b)) {
+		if at(a, i) != at(b, i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// at returns s[i], or "nothing" past the end.
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "nothing"
+}
+
 func TestTask6_NewMemberGetsTheLast50Messages(t *testing.T) {
 	h := newHub(100)
 	ada := joinHub(t, h, "ada")
@@ -222,7 +352,8 @@ func TestTask6_NewMemberGetsTheLast50Messages(t *testing.T) {
 	bob := joinHub(t, h, "bob")
 	history := nextQueued(t, bob, "task 1 in hub.go: queue a History for the new member").GetHistory().GetMessages()
 	if len(history) != historySize {
-		t.Fatalf("after 60 messages, bob's History holds %d messages, want the last %d — task 6 in hub.go: remember each message in Say, keep only the last historySize",
+		t.Fatalf("after 60 messages, bob's History holds %d messages, want the last %d — task 6 in hub.go: remember each message in Say, keep only the last historySize, "+
+			"and queue them as the new member's History in Join",
 			len(history), historySize)
 	}
 	for i, msg := range history {

@@ -24,12 +24,13 @@ func TestTask2_DeliverNeverWaits(t *testing.T) {
 	select {
 	case ok := <-full:
 		if ok {
-			t.Errorf("deliver into a full outbox reported true, want false — task 2 in member.go")
+			t.Errorf("deliver into a full outbox reported true, want false — task 2 in member.go: report false, so that the hub disconnects the member; " +
+				"an event kept anywhere else (a goroutine, a bigger buffer) makes the outbox unbounded")
 		}
-	case <-time.After(waitLimit / 4): // a deliver that never waits returns in microseconds
+	case <-time.After(waitLimit): // a deliver that never waits returns in microseconds
 		<-m.outbox // let the blocked deliver finish, so nothing leaks
 		<-full
-		t.Fatalf("deliver into a full outbox waited — TODO(task 2) in member.go: never wait; use select with a default case and report false")
+		t.Fatalf("deliver into a full outbox was still waiting %v later — task 2 in member.go: never wait; use select with a default case and report false", waitLimit)
 	}
 }
 
@@ -116,5 +117,39 @@ func TestTask2_WriteLoopFlushesWhenTheMemberLeft(t *testing.T) {
 		}
 	case <-time.After(waitLimit):
 		t.Fatalf("writeLoop did not return once the member had left and the outbox was empty — task 2 in member.go")
+	}
+}
+
+// Once the membership has ended with an error, the stream is over (the
+// handler returns at once): writeLoop sends nothing more, even with events
+// still queued. select picks at random among ready cases, so this is tried
+// many times over.
+func TestTask2_WriteLoopSendsNothingOnceDisconnected(t *testing.T) {
+	disconnected := errors.New("disconnected")
+	for try := range 100 {
+		m := newMember("ada", 4)
+		m.deliver(messageEvent("a"))
+		m.deliver(messageEvent("b"))
+		m.end(disconnected)
+		var sent []string
+		done := make(chan error, 1)
+		go func() {
+			done <- m.writeLoop(func(ev *chatpb.ServerEvent) error {
+				sent = append(sent, ev.GetMessage().GetText())
+				return nil
+			})
+		}()
+		select {
+		case err := <-done:
+			if len(sent) > 0 {
+				t.Fatalf("try %d: writeLoop sent %v after the membership had ended with an error, want nothing — task 2 in member.go: "+
+					"check <-m.Done() on its own (a select with default) before each send; only a member who left by themselves (Err() nil) is flushed", try+1, sent)
+			}
+			if !errors.Is(err, disconnected) {
+				t.Fatalf("writeLoop returned %v, want m.Err(), %q — task 2 in member.go", err, disconnected)
+			}
+		case <-time.After(waitLimit):
+			t.Fatalf("writeLoop did not return after the membership ended — task 2 in member.go: stop when <-m.Done() is ready")
+		}
 	}
 }
