@@ -32,6 +32,7 @@ func Run(ctx context.Context, root string, out io.Writer, only ...string) error 
 		r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
 		r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
 		r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
+		checkPython(ctx, root, r)
 		if all, err = steps.Discover(root); err != nil {
 			return err
 		}
