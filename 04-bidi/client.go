@@ -22,54 +22,47 @@ type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Fa
 // moment it arrives. A line that is not a number is reported on out and
 // skipped; the stream goes on.
 //
-// Sending and receiving run at the same time, on two goroutines: the answer
-// to the first number is printed while the user is still typing the second.
-// At the end of in, Factorize half-closes the stream (CloseSend) and keeps
-// receiving until the server has answered everything and ended the stream,
-// which Recv reports as io.EOF; then it returns nil.
+// The two directions overlap: the answer to the first number is printed
+// while the user is still typing the second. At the end of in, the server
+// learns that no more numbers come, and Factorize returns nil once the
+// server has answered everything and ended the stream with OK.
 //
-// It returns early, with the stream's status error, when the server ends
-// the stream with an error or when ctx is done (Canceled, DeadlineExceeded).
+// It returns early when the server ends the stream (with its status, or nil
+// for OK) or when ctx is done (Canceled, DeadlineExceeded: the server sees
+// the stream cancelled), even while the input is still open. When it
+// returns, nothing it started is still running.
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
-	// TODO(task 3): open the stream with client.Factorize(ctx), make
-	// p := console.NewPrinter(out) and lines := console.Lines(ctx, in), then
-	// run send and receive at the same time, not one after the other: each
-	// in g.Go of an errgroup.Group (golang.org/x/sync/errgroup), and return
-	// g.Wait(), the first error either of them returned.
+	// TODO(task 3): numbers go out as they are typed while answers are printed as
+	// they arrive, and at the end of input every answer still comes. TestTask3_…
+	// (the doc of grpc.ClientStream: which methods may run at the same time).
 
-	// TODO(task 4): when one side fails the other must stop too: make the
-	// group with errgroup.WithContext(ctx) and use the ctx it returns for
-	// the stream and for console.Lines, so that it is done as soon as
-	// either goroutine returns an error. errgroup cancels only on an error:
-	// wrap ctx in context.WithCancel too, and cancel it when receive returns
-	// (the server ended the stream, perhaps with OK), so that send stops.
+	// TODO(task 4): Factorize returns, leaving nothing running, when ctx is done or
+	// the server ends the stream, however it ends it. TestTask4_Stops…
 	return status.Error(codes.Unimplemented, "TODO(task 3): send and receive at the same time in 04-bidi/client.go — see 04-bidi/README.md")
 }
 
-// send sends a FactorRequest for each line that is a number, numbering them
-// 1, 2, 3, …, and half-closes the stream when lines is closed (end of input).
+// send sends a FactorRequest for each line that is a number, with ids that
+// start at 1 and increase, and tells the server that no more numbers come
+// when lines is closed (end of input).
 //
 // It returns nil when it stops early too: when ctx is done or Send fails,
-// the stream is over, and receive returns the reason from Recv. (Send
-// reports a broken stream as a bare io.EOF; the status comes from Recv.)
+// the stream is over, and the reason is Recv's to give. (Send reports a
+// broken stream as a bare io.EOF; the status comes from Recv.)
 func send(ctx context.Context, stream clientStream, lines <-chan string, p *console.Printer) error {
-	// TODO(task 3): for each line from lines: parse it with
-	// strconv.ParseInt(line, 10, 64); if it is not a number, call
-	// p.NotANumber(line) and go on; otherwise stream.Send a FactorRequest
-	// with the next id (1, 2, 3, …) and the number. When lines is closed,
-	// return stream.CloseSend(). If Send fails, return nil.
+	// TODO(task 3): every number reaches the server as soon as it is read, and
+	// the server's Recv sees the end of input. TestTask3_SkipsLinesThatAreNotNumbers,
+	// TestTask3_SendStopsWhenSendFails (strconv.ParseInt).
 
-	// TODO(task 4): wait for the next line in a select that also watches
-	// ctx.Done(), and return nil when ctx is done: the user may never type
-	// another line.
+	// TODO(task 4): once ctx is done, send stops, even if no line ever comes
+	// again. TestTask4_StopsWhenCancelled.
 	return errors.New("TODO(task 3): send each number in 04-bidi/client.go — see 04-bidi/README.md")
 }
 
 // receive prints each answer as it arrives, until the server ends the
-// stream: with OK, which Recv reports as io.EOF and receive as nil, or with
-// a status error, which receive returns unchanged.
+// stream: with OK, which receive reports as nil, or with a status error,
+// which receive returns unchanged.
 func receive(stream clientStream, p *console.Printer) error {
-	// TODO(task 3): loop on stream.Recv(): print each reply with p.Answer;
-	// return nil at io.EOF and any other error as it is.
+	// TODO(task 3): every answer is printed the moment it arrives, until the
+	// stream ends. TestTask3_WaitsForTheLastAnswer, TestTask3_ReturnsTheServersError.
 	return errors.New("TODO(task 3): receive each answer in 04-bidi/client.go — see 04-bidi/README.md")
 }

@@ -158,7 +158,7 @@ func TestTask3_PrintsEachAnswerBeforeTheNextLine(t *testing.T) {
 	// anything never gets there.
 	s.typeLine("12", "task 3 in client.go: start the stream and send each number as it is read")
 	s.wantLine("12 = 2 × 2 × 3", "the server answered at once, and the input is still open — task 3 in client.go: "+
-		"receive (and print with p.Answer) on one goroutine while the other is still sending")
+		"receiving must not wait for sending to end: the two directions of a bidi stream run at the same time")
 	s.typeLine("97", "task 3 in client.go: keep sending after the first answer")
 	s.wantLine("97 is prime", "task 3 in client.go")
 	s.endInput()
@@ -180,9 +180,19 @@ func TestTask3_SkipsLinesThatAreNotNumbers(t *testing.T) {
 	s.endInput()
 	wantNilAtTheEnd(t, "at the end of input", s.wait("task 3 in client.go"))
 
-	// Ids count requests, not lines: "foo" was never sent.
-	if got, want := fake.requests(), [][2]int64{{1, 12}, {2, 97}}; !slices.Equal(got, want) {
-		t.Errorf("the server received {id, number} %v, want %v — task 3 in client.go: number the requests 1, 2, 3, … and send only numbers", got, want)
+	// Only numbers are sent: "foo" never was. And the ids of a stream start
+	// at 1 and increase (factor.proto): a server keeps only the last one.
+	got := fake.requests()
+	var numbers []int64
+	for _, r := range got {
+		numbers = append(numbers, r[1])
+	}
+	switch {
+	case !slices.Equal(numbers, []int64{12, 97}):
+		t.Errorf("the server received {id, number} %v, want the numbers 12 and 97, in that order — task 3 in client.go: send each line that is a number, and nothing else", got)
+	case uint64(got[0][0]) < 1 || uint64(got[1][0]) <= uint64(got[0][0]):
+		t.Errorf("the server received the ids %d, then %d — task 3 in client.go: the ids of a stream start at 1 and each is greater than the one before (factor.proto); a server that checks them would end this stream",
+			uint64(got[0][0]), uint64(got[1][0]))
 	}
 }
 
@@ -288,7 +298,7 @@ func TestTask4_StopsWhenCancelled(t *testing.T) {
 	// stays open, and Factorize must return anyway.
 	cancel()
 	err := s.wait("after its context was cancelled, with the input still open — task 4 in client.go: " +
-		"open the stream with the ctx that is cancelled, and wait for the next line in a select that also watches ctx.Done()")
+		"giving up must reach both directions: the stream (opened with a context that ends with ctx) and the wait for the next line, which may never come")
 
 	// Giving up cancels the stream: the server's Recv fails with Canceled.
 	// CloseSend would say something else: that the input has ended, and
@@ -314,15 +324,15 @@ func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 
 	// The server has ended the stream with Unavailable; the input stays open.
 	err := s.wait("after the server ended the stream with Unavailable, with the input still open — task 4 in client.go: " +
-		"make the group with errgroup.WithContext(ctx) and use its ctx, so that the sender stops when the receiver fails")
+		"when the receiving side learns that the stream is over, the sending side must stop too: it may be waiting for a line that never comes")
 	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
 		"task 3 in client.go: return the error Recv gave you, unchanged")
 	s.wantNothingLeftRunning(leftRunning)
 }
 
 // leftRunning is the likely cause of a goroutine that outlives Factorize.
-const leftRunning = "task 4 in client.go: give console.Lines and the sender the group's ctx, which is done once Factorize returns: " +
-	"the caller's ctx may live on long after"
+const leftRunning = "task 4 in client.go: what reads the input (console.Lines) and what sends must stop once Factorize returns: " +
+	"give them a context that ends then, not the caller's ctx, which may live on long after"
 
 func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	client := fakeClient(t, quittingFactorizer{end: nil})
@@ -333,7 +343,7 @@ func TestTask4_StopsWhenTheServerEndsTheStreamWithOK(t *testing.T) {
 	// The server has ended the stream with OK; the input stays open. Nothing
 	// more can be answered, so the sender must stop too, although no one failed.
 	err := s.wait("after the server ended the stream with OK, with the input still open — task 4 in client.go: " +
-		"errgroup cancels its ctx only on an error; when receive returns, cancel the ctx yourself (defer cancel() in its goroutine)")
+		"an end with OK is no error, and must stop the sending side all the same (errgroup, for one, cancels its context only on an error)")
 	if err != nil {
 		t.Errorf("Factorize returned %v after the server ended the stream with OK, want nil — task 4 in client.go", err)
 	}

@@ -23,21 +23,19 @@ type Server struct {
 // Factorize is a bidirectional-streaming rpc. gRPC calls it once per stream,
 // on a goroutine of its own, and the stream lives as long as this method
 // runs: returning nil ends it with OK, returning a status error ends it with
-// that status. The client sends FactorRequests until it half-closes its side
-// (CloseSend), which Recv reports as io.EOF; each request gets its answer
-// with Send before the next one is read.
+// that status. The client sends FactorRequests until it half-closes its side;
+// each request is answered, in the order they came, before the next is read.
+// The ids of a stream start at 1 and increase (factor.proto).
 //
 // stream.Context() is done when the client cancels or its deadline passes.
 func (s *Server) Factorize(stream grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factorization]) error {
-	// TODO(task 5): each id may be used once per stream. Remember the ids
-	// seen so far (a map[uint64]bool made before the loop) and end the stream
-	// on a repeat with status.Errorf(codes.AlreadyExists, "…") naming the id.
+	// TODO(task 1): each request is answered as soon as it arrives; the client's
+	// half-close ends the stream with OK, and a stream that breaks ends with its
+	// own error. TestTask1_… (grpc.BidiStreamingServer).
 
-	// TODO(task 1): loop: read a request with stream.Recv(); when it returns
-	// io.EOF the client is done sending: return nil (never io.EOF itself);
-	// on any other error return that error. Answer each request with
-	// factorize(stream.Context(), req) and stream.Send the reply; when Send
-	// fails, return its error.
+	// TODO(task 5): an id not greater than the last one on its stream ends the
+	// stream with FailedPrecondition, unanswered; what a stream costs in memory
+	// does not grow with its length. TestTask5_…
 	return status.Error(codes.Unimplemented, "TODO(task 1): receive, factor and send in a loop in 04-bidi/server.go — see 04-bidi/README.md")
 }
 
@@ -54,15 +52,11 @@ func (s *Server) FactorOne(ctx context.Context, req *factorpb.FactorRequest) (*f
 func factorize(ctx context.Context, req *factorpb.FactorRequest) (*factorpb.Factorization, error) {
 	reply := &factorpb.Factorization{Id: req.GetId(), Number: req.GetNumber()}
 
-	// TODO(task 2): a number below 2 has no prime factors, and it must not
-	// end the stream either: set reply.Error to a message saying the number
-	// must be at least 2 (fmt.Sprintf, with the number) and return the reply
-	// with a nil error.
+	// TODO(task 2): a number below 2 gets a reply whose Error says it must be at
+	// least 2, and the stream goes on. TestTask2_InBandErrorForNumbersBelowTwo.
 
-	// TODO(task 4): a large prime takes seconds to factor; if the client
-	// leaves meanwhile, stop. Pass ctx to primes.Factor instead of
-	// context.TODO(), and when Factor returns an error (ctx is done) return
-	// status.FromContextError(err).Err() instead of a reply.
+	// TODO(task 4): once ctx is done, factoring stops, even halfway through a
+	// large prime, and ctx's status is returned instead of a reply. TestTask4_Handler…
 	factors, _ := primes.Factor(context.TODO(), req.GetNumber())
 	reply.Primes = factors
 	return reply, nil

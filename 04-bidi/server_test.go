@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -201,7 +202,7 @@ func exchange(s rawStream, id uint64, number int64) (*factorpb.Factorization, er
 }
 
 // ask sends one request and returns the reply that comes back for it. Every
-// id a test asks with is new on its stream.
+// id a test asks with is greater than the ids before it on its stream.
 func ask(t *testing.T, s rawStream, id uint64, number int64) *factorpb.Factorization {
 	t.Helper()
 	reply, err := exchange(s, id, number)
@@ -210,9 +211,9 @@ func ask(t *testing.T, s rawStream, id uint64, number int64) *factorpb.Factoriza
 		return reply
 	case status.Code(err) == codes.DeadlineExceeded:
 		t.Fatalf("no reply to {id: %d, number: %d} before the test's deadline — task 1 in server.go: stream.Send each reply as soon as it is computed, inside the loop", id, number)
-	case status.Code(err) == codes.AlreadyExists:
-		t.Fatalf("asking {id: %d, number: %d}, the stream ended with %s, but id %d is new on this stream — task 5 in server.go: "+
-			"each stream has ids of its own: make the map of the ids seen in Factorize, before the loop, not in a variable or field that every stream shares",
+	case status.Code(err) == codes.FailedPrecondition || status.Code(err) == codes.AlreadyExists:
+		t.Fatalf("asking {id: %d, number: %d}, the stream ended with %s, but id %d is greater than every id before it on this stream — task 5 in server.go: "+
+			"each stream has ids of its own, starting at 1: what you keep of them belongs to one run of Factorize, not to a variable or field that every stream shares",
 			id, number, describe(err), id)
 	case errors.Is(err, io.EOF):
 		t.Fatalf("asking {id: %d, number: %d}, the stream ended with OK, unanswered — task 1 in server.go: answer every request, and return nil only at io.EOF", id, number)
@@ -290,11 +291,12 @@ func TestTask1_AnswersEachNumberAsItArrives(t *testing.T) {
 func TestTask1_RepliesCarryTheRequestID(t *testing.T) {
 	srv := startServer(t)
 	s := openStream(t, grpctest.Context(t, patience), srv.client)
-	// Any ids will do, in any order, as long as none repeats.
+	// Any ids will do, gaps and all, as long as each is greater than the
+	// one before, up to the largest a uint64 holds.
 	for _, req := range []struct {
 		id     uint64
 		number int64
-	}{{7, 10}, {3, 30}, {1000, 4}, {0, 9}} {
+	}{{3, 10}, {7, 30}, {1000, 4}, {math.MaxUint64, 9}} {
 		reply := ask(t, s, req.id, req.number)
 		if reply.GetId() != req.id || reply.GetNumber() != req.number {
 			t.Errorf("reply to {id: %d, number: %d} has id %d, number %d; want the request's own — task 1 in server.go: answer with factorize(stream.Context(), req), which copies them",
@@ -535,26 +537,54 @@ func TestTask4_HandlerStopsWhenTheClientLeaves(t *testing.T) {
 	}
 }
 
-func TestTask5_RepeatedIDEndsTheStream(t *testing.T) {
-	srv := startServer(t)
-	s := openStream(t, grpctest.Context(t, patience), srv.client)
-	ask(t, s, 7, 12)
-	ask(t, s, 3, 97)
-	hint := "task 5 in server.go: remember the ids seen on this stream and end it with status.Errorf(codes.AlreadyExists, …) on a repeat"
-	sendRequest(t, s, 7, 15, hint)
-	reply, err := s.Recv()
-	if err == nil {
-		t.Fatalf("Factorize answered the request that reuses id 7 (with %v), want the stream to end with AlreadyExists, unanswered — %s; check the id before you factor and answer", reply, hint)
+func TestTask5_AnIDThatDoesNotIncreaseEndsTheStream(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []uint64 // the ids answered first
+		id     uint64   // the id that breaks the rule
+		why    string   // why it does
+	}{
+		{"the last id again", []uint64{3, 7}, 7,
+			"7 is not greater than 7"},
+		{"an earlier id again", []uint64{3, 7}, 3,
+			"3 is smaller than 7"},
+		{"an id smaller than the last, never used before", []uint64{3, 7}, 5,
+			"5 was never used on this stream, but it is smaller than 7: the rule is about order, not about repeats"},
+		{"id 0 first", nil, 0,
+			"the ids of a stream start at 1; 0, proto3's default, is what a request that forgot to set its id carries"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startServer(t)
+			s := openStream(t, grpctest.Context(t, patience), srv.client)
+			for _, id := range tc.before {
+				ask(t, s, id, 12)
+			}
+			after := "as the first request on its stream"
+			if len(tc.before) > 0 {
+				after = fmt.Sprintf("after the ids %v", tc.before)
+			}
+			hint := "task 5 in server.go: a request whose id is not greater than the last one on its stream ends the stream with FailedPrecondition, unanswered (" + tc.why + ")"
+			sendRequest(t, s, tc.id, 15, hint)
+			reply, err := s.Recv()
+			if err == nil {
+				t.Fatalf("%s, Factorize answered the request with id %d (with %v), want the stream to end with FailedPrecondition, unanswered — %s; check the id before you factor and answer", after, tc.id, reply, hint)
+			}
+			if status.Code(err) == codes.Unimplemented {
+				t.Fatalf("with id %d %s, Recv returned %s — task 1 in server.go comes first", tc.id, after, describe(err))
+			}
+			grpctest.WantCode(t, fmt.Sprintf("with id %d %s, Recv", tc.id, after), err, codes.FailedPrecondition,
+				"task 5 in server.go: an id that does not increase breaks the order of the stream, whose last id starts at 0: FailedPrecondition "+
+					"(AlreadyExists would say the id was used before, which a server that keeps one number does not know; InvalidArgument, that the field is bad whatever came before)")
+			if status.Code(err) != codes.FailedPrecondition {
+				return
+			}
+			if !strings.Contains(status.Convert(err).Message(), fmt.Sprint(tc.id)) {
+				t.Errorf("the FailedPrecondition message %q does not name the id, %d — task 5 in server.go", status.Convert(err).Message(), tc.id)
+			}
+			run := srv.handlerReturned(t, hint)
+			wantHandlerCode(t, fmt.Sprintf("Factorize, given id %d %s,", tc.id, after), run.err, codes.FailedPrecondition, hint)
+		})
 	}
-	grpctest.WantCode(t, "Recv after a request that reuses id 7", err, codes.AlreadyExists, hint)
-	if status.Code(err) != codes.AlreadyExists {
-		return
-	}
-	if !strings.Contains(status.Convert(err).Message(), "7") {
-		t.Errorf("the AlreadyExists message %q does not name the id, 7 — task 5 in server.go", status.Convert(err).Message())
-	}
-	run := srv.handlerReturned(t, hint)
-	wantHandlerCode(t, "Factorize, after a repeated id,", run.err, codes.AlreadyExists, hint)
 }
 
 func TestTask5_EachStreamHasItsOwnIDs(t *testing.T) {
@@ -568,8 +598,8 @@ func TestTask5_EachStreamHasItsOwnIDs(t *testing.T) {
 	// Another stream, another client program: it counts its ids from 1 too.
 	second := openStream(t, ctx, srv.client)
 	ask(t, second, 1, 15)
-	hint := "task 5 in server.go: remember the ids seen on each stream and end it with status.Errorf(codes.AlreadyExists, …) on a repeat"
+	hint := "task 5 in server.go: on each stream, a request whose id is not greater than the last one on that stream ends it with FailedPrecondition"
 	sendRequest(t, second, 1, 21, hint)
 	_, err := second.Recv()
-	grpctest.WantCode(t, "on a second stream, Recv after a request that reuses its id 1", err, codes.AlreadyExists, hint)
+	grpctest.WantCode(t, "on a second stream, Recv after a request that repeats its id 1", err, codes.FailedPrecondition, hint)
 }

@@ -49,12 +49,12 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 
-	t.Run("a repeated id ends the stream with AlreadyExists", func(t *testing.T) {
+	t.Run("an id not greater than the one before ends the stream with FailedPrecondition", func(t *testing.T) {
 		srv := startServer(t)
 		s := openStream(t, grpctest.Context(t, patience), srv.client)
 		ask(t, s, 7, 12)
-		sendRequest(t, s, 7, 97, "task 5 in server.go: end the stream on a repeated id, not before")
+		sendRequest(t, s, 3, 97, "task 5 in server.go: end the stream on an id that does not increase, not before")
 		_, err := s.Recv()
-		grpctest.WantCode(t, "Recv after a repeated id 7", err, codes.AlreadyExists, "task 5 in server.go")
+		grpctest.WantCode(t, "Recv after id 3 followed id 7", err, codes.FailedPrecondition, "task 5 in server.go")
 	})
 }

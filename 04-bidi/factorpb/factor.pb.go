@@ -28,8 +28,10 @@ const (
 // FactorRequest asks for the prime factors of one number.
 type FactorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Chosen by the client to match the reply to this request: any value, but
-	// each id at most once per stream (the client in this step counts 1, 2, 3, …).
+	// Chosen by the client to match the reply to this request. On a
+	// Factorize stream, ids start at 1 and increase: each is greater than the
+	// one before it, gaps allowed (the client in this step counts 1, 2, 3, …).
+	// FactorOne takes any value.
 	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The number to factor: 2 to 9223372036854775807 (2^63−1). Below 2 gets an
 	// in-band error. Large primes take seconds: trial division up to √number.

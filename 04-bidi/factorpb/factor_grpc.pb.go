@@ -50,8 +50,11 @@ type FactorizerClient interface {
 	// Factorization carries an in-band error and the stream goes on, because one
 	// bad line typed by a person must not end their session.
 	//
-	// Errors that end the stream: ALREADY_EXISTS when a request reuses an id
-	// already used on this stream (replies could no longer be told apart).
+	// Errors that end the stream: FAILED_PRECONDITION when a request's id is
+	// not greater than the id of the request before it on this stream (the
+	// first id must be 1 or more). Replies are matched to requests by id, so
+	// ids must not repeat; requiring them to increase lets the server check
+	// that with one number per stream, however long the stream runs.
 	Factorize(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[FactorRequest, Factorization], error)
 	// FactorOne is a unary rpc: one FactorRequest in, one Factorization out,
 	// exactly as Factorize would answer it (a number below 2 gets an in-band
@@ -114,8 +117,11 @@ type FactorizerServer interface {
 	// Factorization carries an in-band error and the stream goes on, because one
 	// bad line typed by a person must not end their session.
 	//
-	// Errors that end the stream: ALREADY_EXISTS when a request reuses an id
-	// already used on this stream (replies could no longer be told apart).
+	// Errors that end the stream: FAILED_PRECONDITION when a request's id is
+	// not greater than the id of the request before it on this stream (the
+	// first id must be 1 or more). Replies are matched to requests by id, so
+	// ids must not repeat; requiring them to increase lets the server check
+	// that with one number per stream, however long the stream runs.
 	Factorize(grpc.BidiStreamingServer[FactorRequest, Factorization]) error
 	// FactorOne is a unary rpc: one FactorRequest in, one Factorization out,
 	// exactly as Factorize would answer it (a number below 2 gets an in-band

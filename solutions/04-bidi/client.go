@@ -22,14 +22,15 @@ type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Fa
 // moment it arrives. A line that is not a number is reported on out and
 // skipped; the stream goes on.
 //
-// Sending and receiving run at the same time, on two goroutines: the answer
-// to the first number is printed while the user is still typing the second.
-// At the end of in, Factorize half-closes the stream (CloseSend) and keeps
-// receiving until the server has answered everything and ended the stream,
-// which Recv reports as io.EOF; then it returns nil.
+// The two directions overlap: the answer to the first number is printed
+// while the user is still typing the second. At the end of in, the server
+// learns that no more numbers come, and Factorize returns nil once the
+// server has answered everything and ended the stream with OK.
 //
-// It returns early, with the stream's status error, when the server ends
-// the stream with an error or when ctx is done (Canceled, DeadlineExceeded).
+// It returns early when the server ends the stream (with its status, or nil
+// for OK) or when ctx is done (Canceled, DeadlineExceeded: the server sees
+// the stream cancelled), even while the input is still open. When it
+// returns, nothing it started is still running.
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
 	// The group's ctx is done as soon as either goroutine fails (or when
 	// Wait returns): the stream opened with it is then cancelled too, and
@@ -55,12 +56,13 @@ func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Read
 	return g.Wait()
 }
 
-// send sends a FactorRequest for each line that is a number, numbering them
-// 1, 2, 3, …, and half-closes the stream when lines is closed (end of input).
+// send sends a FactorRequest for each line that is a number, with ids that
+// start at 1 and increase, and tells the server that no more numbers come
+// when lines is closed (end of input).
 //
 // It returns nil when it stops early too: when ctx is done or Send fails,
-// the stream is over, and receive returns the reason from Recv. (Send
-// reports a broken stream as a bare io.EOF; the status comes from Recv.)
+// the stream is over, and the reason is Recv's to give. (Send reports a
+// broken stream as a bare io.EOF; the status comes from Recv.)
 func send(ctx context.Context, stream clientStream, lines <-chan string, p *console.Printer) error {
 	var id uint64
 	for {
@@ -78,7 +80,7 @@ func send(ctx context.Context, stream clientStream, lines <-chan string, p *cons
 				p.NotANumber(line)
 				continue
 			}
-			id++
+			id++ // the ids of a stream start at 1 and increase: the server keeps only the last
 			if err := stream.Send(&factorpb.FactorRequest{Id: id, Number: n}); err != nil {
 				return nil
 			}
@@ -87,8 +89,8 @@ func send(ctx context.Context, stream clientStream, lines <-chan string, p *cons
 }
 
 // receive prints each answer as it arrives, until the server ends the
-// stream: with OK, which Recv reports as io.EOF and receive as nil, or with
-// a status error, which receive returns unchanged.
+// stream: with OK, which receive reports as nil, or with a status error,
+// which receive returns unchanged.
 func receive(stream clientStream, p *console.Printer) error {
 	for {
 		reply, err := stream.Recv()

@@ -26,15 +26,16 @@ type Server struct {
 // Factorize is a bidirectional-streaming rpc. gRPC calls it once per stream,
 // on a goroutine of its own, and the stream lives as long as this method
 // runs: returning nil ends it with OK, returning a status error ends it with
-// that status. The client sends FactorRequests until it half-closes its side
-// (CloseSend), which Recv reports as io.EOF; each request gets its answer
-// with Send before the next one is read.
+// that status. The client sends FactorRequests until it half-closes its side;
+// each request is answered, in the order they came, before the next is read.
+// The ids of a stream start at 1 and increase (factor.proto).
 //
 // stream.Context() is done when the client cancels or its deadline passes.
 func (s *Server) Factorize(stream grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factorization]) error {
-	// Each id may be used once per stream: the client matches replies to
-	// requests by id, and two requests with one id could not be told apart.
-	seen := map[uint64]bool{}
+	// The ids of a stream increase, so the last one is all there is to keep
+	// of them: one number, however long the stream runs. It starts at 0,
+	// which no id is greater than: the first id is 1 or more.
+	var last uint64
 	for {
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -50,10 +51,12 @@ func (s *Server) Factorize(stream grpc.BidiStreamingServer[factorpb.FactorReques
 			return err
 		}
 
-		if seen[req.GetId()] {
-			return status.Errorf(codes.AlreadyExists, "id %d was already used on this stream: give each request its own id", req.GetId())
+		// Checked before factoring: a request that breaks the rule gets no
+		// answer, only the end of the stream.
+		if req.GetId() <= last {
+			return status.Errorf(codes.FailedPrecondition, "id %d must be greater than %d: the ids of a stream start at 1 and increase", req.GetId(), last)
 		}
-		seen[req.GetId()] = true
+		last = req.GetId()
 
 		reply, err := factorize(stream.Context(), req)
 		if err != nil {
