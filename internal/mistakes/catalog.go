@@ -43,6 +43,7 @@ type Mistake struct {
 	Step  steps.Step
 	Name  string // the catalog file's name without .txtar, e.g. "returns-eof"
 	Title string // the first line of its comment: what the learner did
+	path  string // the catalog file
 	edits []edit
 }
 
@@ -79,6 +80,7 @@ func parse(s steps.Step, path string) (Mistake, error) {
 	rel := filepath.Join(s.Name, Dir, filepath.Base(path))
 	m := Mistake{
 		Step:  s,
+		path:  path,
 		Name:  strings.TrimSuffix(filepath.Base(path), ".txtar"),
 		Title: strings.TrimSpace(strings.SplitN(string(a.Comment), "\n", 2)[0]),
 	}

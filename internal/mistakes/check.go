@@ -29,6 +29,7 @@ var namesATask = regexp.MustCompile(`\btasks? [0-9]`)
 type Outcome struct {
 	Mistake Mistake
 	By      string        // the failing test that caught it, if any
+	Cached  bool          // caught before, and nothing it depends on changed since
 	Problem string        // why it counts as missed (empty if caught)
 	Took    time.Duration // the go test run, build included
 }
@@ -41,8 +42,12 @@ func (o Outcome) Caught() bool { return o.Problem == "" }
 // once, without -race (the race detector is for the solutions; a mistake
 // only has to be caught). tmp holds the edited files. The outcomes come back
 // in the order of all.
-func Check(ctx context.Context, root, tmp string, all []Mistake) []Outcome {
+//
+// With fresh set, every mistake is tried; otherwise one caught before, with
+// nothing it depends on changed since, is not tried again (see cache).
+func Check(ctx context.Context, root, tmp string, all []Mistake, fresh bool) []Outcome {
 	out := make([]Outcome, len(all))
+	remembered := openCache(root)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(2, runtime.NumCPU()) {
@@ -50,7 +55,14 @@ func Check(ctx context.Context, root, tmp string, all []Mistake) []Outcome {
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				if by, ok := remembered.caught(all[i]); ok && !fresh {
+					out[i] = Outcome{Mistake: all[i], By: by, Cached: true}
+					continue
+				}
 				out[i] = check(ctx, root, filepath.Join(tmp, fmt.Sprint(i)), all[i])
+				if out[i].Caught() && ctx.Err() == nil {
+					remembered.remember(all[i], out[i].By)
+				}
 			}
 		}()
 	}

@@ -18,7 +18,7 @@ const MinMistakes = 10
 // solution and requires that the step's tests catch it: some test fails,
 // naming a task, within mistakes.Deadline. It ends with the line
 // "mutants: N caught, N missed"; verbose, it also says what caught each one.
-func checkMistakes(ctx context.Context, root, tmp string, all []steps.Step, out io.Writer, verbose bool) []result {
+func checkMistakes(ctx context.Context, root, tmp string, all []steps.Step, out io.Writer, verbose, fresh bool) []result {
 	var catalog []mistakes.Mistake
 	var results []result
 	for _, s := range all {
@@ -31,9 +31,9 @@ func checkMistakes(ctx context.Context, root, tmp string, all []steps.Step, out 
 		}
 		catalog = append(catalog, c...)
 	}
-	outcomes := mistakes.Check(ctx, root, filepath.Join(tmp, "mistakes"), catalog)
+	outcomes := mistakes.Check(ctx, root, filepath.Join(tmp, "mistakes"), catalog, fresh)
 
-	caught := 0
+	caught, cached := 0, 0
 	for _, s := range all {
 		var missed []string
 		n := 0
@@ -43,10 +43,17 @@ func checkMistakes(ctx context.Context, root, tmp string, all []steps.Step, out 
 			}
 			n++
 			if verbose && o.Caught() {
-				fmt.Fprintf(out, "  caught in %.1fs by %s: %s\n", o.Took.Seconds(), o.By, o.Mistake)
+				took := fmt.Sprintf("in %.1fs", o.Took.Seconds())
+				if o.Cached {
+					took = "before (nothing changed since)"
+				}
+				fmt.Fprintf(out, "  caught %s by %s: %s\n", took, o.By, o.Mistake)
 			}
 			if o.Caught() {
 				caught++
+				if o.Cached {
+					cached++
+				}
 				continue
 			}
 			missed = append(missed, fmt.Sprintf("%s\n    %s", o.Mistake, strings.ReplaceAll(o.Problem, "\n", "\n    ")))
@@ -60,5 +67,9 @@ func checkMistakes(ctx context.Context, root, tmp string, all []steps.Step, out 
 		}
 		results = append(results, result{fmt.Sprintf("%s: the tests catch all %d mistakes of its catalog", s.Name, n), err})
 	}
-	return append(results, result{fmt.Sprintf("mutants: %d caught, %d missed", caught, len(outcomes)-caught), nil})
+	summary := fmt.Sprintf("mutants: %d caught, %d missed", caught, len(outcomes)-caught)
+	if cached > 0 {
+		summary += fmt.Sprintf(" (%d caught before, with nothing they depend on changed since; -fresh tries them again)", cached)
+	}
+	return append(results, result{summary, nil})
 }

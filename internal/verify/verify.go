@@ -17,9 +17,9 @@ import (
 
 // Run runs every check on the workshop at root, reporting each on out as it
 // finishes, then a line "N passed, N failed". It returns an error if any
-// check failed. Given step names ("02"), it checks only those steps, and
-// skips the checks of the whole tree: the quick loop while writing a step.
-func Run(ctx context.Context, root string, out io.Writer, only ...string) error {
+// check failed.
+func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
+	only := opt.Only
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
@@ -55,7 +55,7 @@ func Run(ctx context.Context, root string, out io.Writer, only ...string) error 
 	for _, res := range checkSteps(ctx, root, tmp, all) {
 		r.check(res.name, res.err)
 	}
-	for _, res := range checkMistakes(ctx, root, tmp, all, out, len(only) > 0) {
+	for _, res := range checkMistakes(ctx, root, tmp, all, out, len(only) > 0, opt.Fresh) {
 		r.check(res.name, res.err)
 	}
 
@@ -64,6 +64,16 @@ func Run(ctx context.Context, root string, out io.Writer, only ...string) error 
 		return fmt.Errorf("%d check(s) failed", r.failed)
 	}
 	return nil
+}
+
+// Options narrow or widen what Run does.
+type Options struct {
+	// Only names steps ("02") to check alone, skipping the checks of the
+	// whole tree: the quick loop while writing a step.
+	Only []string
+	// Fresh tries every mistake of the catalogs, also those caught before
+	// with nothing they depend on changed since (CI does).
+	Fresh bool
 }
 
 // reporter prints each check as it completes and counts them.
