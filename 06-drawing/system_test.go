@@ -153,7 +153,7 @@ func startDrawing(t *testing.T, client drawingpb.DrawingClient) string {
 			}
 		case <-time.After(patience):
 			t.Errorf("the web server had not stopped %v after it cancelled the bridges' ctx: a Bridge is still running — "+
-				"task 3 in bridge.go: open the stream with the ctx Bridge gets (or one derived from it), and make both loops return when it is done", patience)
+				"task 3 in bridge.go: everything Bridge starts, the stream included, must end when its ctx is done", patience)
 		}
 	})
 	return "http://" + webLis.Addr().String() + "/"
