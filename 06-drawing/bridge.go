@@ -3,7 +3,6 @@ package drawing
 import (
 	"context"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -11,49 +10,34 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
 )
 
-// Bridge connects one browser page to one Mirror stream and returns when the
-// session is over. A browser cannot open a gRPC stream itself, so the page
-// talks to this Go client over a WebSocket and the bridge carries points both
-// ways, with two loops running at once:
+// Bridge is a client of the bidi Mirror rpc. It connects one browser page to
+// one Mirror stream for the whole session: the points the user draws go to
+// the server, and the images the server sends back are drawn on the page, the
+// two directions flowing at once. (A browser cannot open a gRPC stream
+// itself; the page talks to this Go client over a WebSocket.)
 //
-//   - toServer: page.Read → stream.Send, until the page closes (then
-//     CloseSend, so the server finishes and returns OK);
-//   - toPage: stream.Recv → page.Write, until the server ends the stream (a
-//     status error is shown on the page's status line first).
+// The session ends in one of four ways, and Bridge returns when it has:
 //
-// When either loop ends, the other must end too, and Bridge returns the first
-// error, or nil when the page closed and the server then ended the stream
-// with OK.
+//   - the page closes (page.Read returns io.EOF): the server learns that no
+//     more points come, still sends every image due, and ends the stream
+//     with OK; all of them are drawn, and Bridge returns nil;
+//   - the server ends the stream: its status is shown on the page's status
+//     line, and Bridge returns it as it came (nil for OK);
+//   - the page breaks (a Read or Write fails): the stream is cancelled, and
+//     Bridge returns the page's error;
+//   - ctx is done: the stream is cancelled.
+//
+// When Bridge returns, nothing it started is still running. A malformed
+// message from the page (web.ErrMalformed) is no end: it is the page's bug,
+// not the stream's, so it is shown on the status line as InvalidArgument and
+// the session goes on.
 func Bridge(ctx context.Context, page web.Page, client drawingpb.DrawingClient) error {
-	// TODO(task 3): open the stream with client.Mirror(ctx) and run toServer
-	// and toPage at once, e.g. with errgroup.WithContext
-	// (golang.org/x/sync/errgroup): when a loop returns an error, the group
-	// cancels its context, which ends the stream and page.Read. toPage's end
-	// must stop toServer as well, even without an error: give the group a
-	// context you cancel yourself (context.WithCancel) when toPage returns.
-	return status.Error(codes.Unimplemented, "TODO(task 3): run toServer and toPage in 06-drawing/bridge.go — see 06-drawing/README.md")
-}
+	// TODO(task 3): points flow both ways at once, and each of the four ends
+	// above ends the whole session: stream over, nothing left running, Bridge
+	// returned. TestTask3_… (golang.org/x/sync/errgroup)
 
-// toServer sends every point the user draws to the server.
-func toServer(ctx context.Context, page web.Page, stream grpc.BidiStreamingClient[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
-	// TODO(task 3): loop: page.Read(ctx), then stream.Send(point).
-	//  - ctx done (ctx.Err() != nil): the stream is over, toPage says why: return nil.
-	//  - errors.Is(err, web.ErrMalformed): the page sent a bad message. Show it
-	//    with page.Report(ctx, status.Error(codes.InvalidArgument, err.Error()))
-	//    and read on: the stream stays open.
-	//  - io.EOF: the user closed the page. return stream.CloseSend(), so the
-	//    server sends what is still due and ends the stream with OK.
-	//  - any other Read error: return it.
-	//  - Send returns io.EOF once the server has ended the stream: return nil
-	//    (toPage's Recv gets the real status).
-	return status.Error(codes.Unimplemented, "TODO(task 3): send the page's points in 06-drawing/bridge.go — see 06-drawing/README.md")
-}
-
-// toPage draws every point the server sends back on the page.
-func toPage(ctx context.Context, page web.Page, stream grpc.BidiStreamingClient[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
-	// TODO(task 3): loop: stream.Recv(), then page.Write(ctx, point).
-	//  - io.EOF: the server ended the stream with OK: return nil.
-	//  - any other Recv error: show it with page.Report(ctx, err), then return it.
-	//  - a Write error: the page is gone: return it.
-	return status.Error(codes.Unimplemented, "TODO(task 3): draw the server's points in 06-drawing/bridge.go — see 06-drawing/README.md")
+	// TODO(task 3): a malformed page message (web.ErrMalformed) shows as
+	// InvalidArgument on the status line, and the session goes on.
+	// TestTask3_MalformedMessageIsReportedAndTheStreamLives.
+	return status.Error(codes.Unimplemented, "TODO(task 3): bridge the page and the stream in 06-drawing/bridge.go — see 06-drawing/README.md")
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,12 +28,21 @@ import (
 // in reads (or waits), and Write and Report hand what they get to the test.
 // Once the test is over (gone is closed), every call fails at once, so that
 // a Bridge that does not return when asked is not kept waiting for ever.
+//
+// It also notes which of its methods are running, so that a test can say
+// where a Bridge is stuck, and any call still running when Bridge returned,
+// or made after: a goroutine that outlived Bridge.
 type fakePage struct {
 	reads    chan read
 	writes   chan *drawingpb.StrokePoint
 	writeErr error // if not nil, Write fails with it: the page is gone
 	reports  chan error
 	gone     chan struct{}
+
+	mu      sync.Mutex
+	running map[string]int // calls in progress, by method
+	over    bool           // Bridge has returned
+	late    []string       // calls running when Bridge returned, or made after
 }
 
 // read is one result of Page.Read.
@@ -46,13 +57,56 @@ func newFakePage() *fakePage {
 		writes:  make(chan *drawingpb.StrokePoint, 100),
 		reports: make(chan error, 100),
 		gone:    make(chan struct{}),
+		running: map[string]int{},
 	}
 }
 
 // errPageGone is what a fakePage says once the test is over.
 var errPageGone = errors.New("the test is over and closed the page")
 
+// enter notes that a call of method has begun, and returns what notes its end.
+func (p *fakePage) enter(method string) (leave func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.over {
+		p.late = append(p.late, "page."+method+" was called after Bridge had returned")
+	}
+	p.running[method]++
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.running[method]--
+	}
+}
+
+// bridgeReturned notes that Bridge has returned, and any call still running.
+func (p *fakePage) bridgeReturned() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.over = true
+	for _, method := range []string{"Read", "Write", "Report"} {
+		if p.running[method] > 0 {
+			p.late = append(p.late, "page."+method+" was still running when Bridge returned")
+		}
+	}
+}
+
+// isRunning reports whether a call of method is in progress.
+func (p *fakePage) isRunning(method string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running[method] > 0
+}
+
+// lateCalls returns the calls that outlived Bridge.
+func (p *fakePage) lateCalls() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.late)
+}
+
 func (p *fakePage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
+	defer p.enter("Read")()
 	select {
 	case r := <-p.reads:
 		return r.point, r.err
@@ -64,6 +118,7 @@ func (p *fakePage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
 }
 
 func (p *fakePage) Write(ctx context.Context, point *drawingpb.StrokePoint) error {
+	defer p.enter("Write")()
 	if p.writeErr != nil {
 		return p.writeErr
 	}
@@ -76,6 +131,7 @@ func (p *fakePage) Write(ctx context.Context, point *drawingpb.StrokePoint) erro
 }
 
 func (p *fakePage) Report(ctx context.Context, err error) error {
+	defer p.enter("Report")()
 	select {
 	case p.reports <- err:
 		return nil
@@ -84,16 +140,19 @@ func (p *fakePage) Report(ctx context.Context, err error) error {
 	}
 }
 
-// fakeServer runs script as its Mirror handler and tells ended what it returned.
+// fakeServer runs script as its Mirror handler and tells ended what it
+// returned; over is closed once it has.
 type fakeServer struct {
 	drawingpb.UnimplementedDrawingServer
 	script func(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error
 	ended  chan error
+	over   chan struct{}
 }
 
 func (f *fakeServer) Mirror(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
 	err := f.script(stream)
 	f.ended <- err
+	close(f.over)
 	return err
 }
 
@@ -144,11 +203,12 @@ func echoAtEnd(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.
 
 // bridgeRun is a Bridge running between a fake page and a fake server.
 type bridgeRun struct {
-	page     *fakePage
-	finished chan struct{} // closed when Bridge has returned
-	err      error         // what Bridge returned, once finished is closed
-	ended    chan error    // what the server's handler returned
-	cancel   func()        // cancels Bridge's ctx
+	page       *fakePage
+	finished   chan struct{} // closed when Bridge has returned
+	err        error         // what Bridge returned, once finished is closed
+	ended      chan error    // what the server's handler returned
+	serverOver chan struct{} // closed when the server's handler has returned
+	cancel     func()        // cancels Bridge's ctx
 }
 
 // startBridge runs Bridge between a fake page and a fake server with script.
@@ -160,10 +220,10 @@ func startBridge(t *testing.T, script func(grpc.BidiStreamingServer[drawingpb.St
 // startBridgeWith is startBridge with a page the test has set up.
 func startBridgeWith(t *testing.T, page *fakePage, script func(grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error) *bridgeRun {
 	t.Helper()
-	server := &fakeServer{script: script, ended: make(chan error, 1)}
+	server := &fakeServer{script: script, ended: make(chan error, 1), over: make(chan struct{})}
 	conn := grpctest.Connect(t, func(s *grpc.Server) { drawingpb.RegisterDrawingServer(s, server) })
 	run := runBridge(t, page, drawingpb.NewDrawingClient(conn))
-	run.ended = server.ended
+	run.ended, run.serverOver = server.ended, server.over
 	return run
 }
 
@@ -174,8 +234,10 @@ func runBridge(t *testing.T, page *fakePage, client drawingpb.DrawingClient) *br
 	ctx, cancel := context.WithCancel(grpctest.Context(t, 4*patience))
 	run := &bridgeRun{page: page, finished: make(chan struct{}), cancel: cancel}
 	go func() {
-		defer close(run.finished)
-		run.err = Bridge(ctx, run.page, client)
+		err := Bridge(ctx, run.page, client)
+		page.bridgeReturned()
+		run.err = err
+		close(run.finished)
 	}()
 	t.Cleanup(func() {
 		// Do not leave Bridge running if the test failed half-way: cancel
@@ -186,10 +248,35 @@ func runBridge(t *testing.T, page *fakePage, client drawingpb.DrawingClient) *br
 		case <-run.finished:
 		case <-time.After(patience):
 			t.Errorf("Bridge was still running %v after its ctx was cancelled and the page closed — "+
-				"task 3 in bridge.go: open the stream with the ctx Bridge gets (or one derived from it), and make both loops return when it is done", patience)
+				"task 3 in bridge.go: everything Bridge starts, the stream included, must end when its ctx is done", patience)
+		}
+		if late := page.lateCalls(); len(late) > 0 {
+			t.Errorf("%s — task 3 in bridge.go: a goroutine that Bridge started outlived it. Bridge must return only once "+
+				"every goroutine it started has; the web server closes the page as soon as Bridge returns", strings.Join(late, "; "))
 		}
 	})
 	return run
+}
+
+// stuck says where a Bridge that is taking too long is waiting, as far as the
+// fake page and server can tell.
+func (r *bridgeRun) stuck() string {
+	var why []string
+	if r.page.isRunning("Read") {
+		why = append(why, "the bridge is waiting in page.Read for the user's next point")
+	}
+	if r.serverOver != nil {
+		select {
+		case <-r.serverOver:
+			why = append(why, "the server has ended the stream")
+		default:
+			why = append(why, "the stream is still open (the server's handler has not returned)")
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(why, "; ")
 }
 
 // wait waits for ch to deliver, failing the test with what went wrong if
@@ -207,7 +294,7 @@ func wait[T any](t *testing.T, r *bridgeRun, ch <-chan T, waitingFor, hint strin
 		}
 		t.Fatalf("Bridge returned %s while the test was waiting for %s — %s", describeErr(r.err), waitingFor, hint)
 	case <-time.After(patience):
-		t.Fatalf("no %s within %v — %s", waitingFor, patience, hint)
+		t.Fatalf("no %s within %v%s — %s", waitingFor, patience, r.stuck(), hint)
 	}
 	panic("unreachable")
 }
@@ -220,7 +307,7 @@ func (r *bridgeRun) draw(t *testing.T, point *drawingpb.StrokePoint, err error, 
 	case <-r.finished:
 		t.Fatalf("Bridge returned %s while the page had more to send — %s", describeErr(r.err), hint)
 	case <-time.After(patience):
-		t.Fatalf("the bridge did not call page.Read for %v — %s", patience, hint)
+		t.Fatalf("the bridge did not call page.Read for %v, so the user's next point cannot reach the server — %s", patience, hint)
 	}
 }
 
@@ -243,7 +330,7 @@ func (r *bridgeRun) returned(t *testing.T, hint string) error {
 	case <-r.finished:
 		return r.err
 	case <-time.After(patience):
-		t.Fatalf("Bridge is still running %v later — %s", patience, hint)
+		t.Fatalf("Bridge is still running %v later%s — %s", patience, r.stuck(), hint)
 		return nil
 	}
 }
@@ -268,34 +355,50 @@ func describeErr(err error) string {
 	return describe(err)
 }
 
+// oneGoroutine is the likely cause when the server answered but nothing
+// was drawn while the bridge waits for the page.
+const oneGoroutine = "page.Read waits for the user and stream.Recv for the server, " +
+	"and while one of them waits, nothing else happens on its goroutine"
+
 func TestTask3_CarriesPointsBothWays(t *testing.T) {
-	const hint = "task 3 in bridge.go: toServer sends what page.Read returns while toPage, at the same time, writes what stream.Recv returns"
+	const hint = "task 3 in bridge.go: every point the page draws goes to the server, and every point the server sends is drawn on the page, " +
+		"while the page stays open"
 	run := startBridge(t, echo)
 	for i := range int32(3) {
 		p := &drawingpb.StrokePoint{Stroke: 1, X: 10 * i, Y: i}
 		run.draw(t, p, nil, hint)
-		if got, want := run.drawn(t, hint), echoed(p); got.GetX() != want.GetX() || got.GetY() != want.GetY() {
+		if got, want := run.drawn(t, hint+" ("+oneGoroutine+")"), echoed(p); got.GetX() != want.GetX() || got.GetY() != want.GetY() {
 			t.Fatalf("the page got %v for %v, want the server's answer %v — %s", show(got), show(p), show(want), hint)
 		}
 	}
 }
 
 func TestTask3_PageClosedEndsTheStreamWithOK(t *testing.T) {
-	const hint = "task 3 in bridge.go: when page.Read returns io.EOF, call stream.CloseSend (do not cancel) and let toPage finish at the server's io.EOF"
+	const hint = "task 3 in bridge.go: the page closing ends the page's direction, not the stream: the server must learn that no more " +
+		"points come (a client half-closes a stream), still send what it owes, and all of it is drawn before Bridge returns nil"
 	// This server answers only once the client has closed its side: the
 	// bridge must half-close the stream, not cancel it, and keep receiving.
-	run := startBridge(t, echoAtEnd)
+	// The page takes each image only when the test asks for it, so a Bridge
+	// that returns before its images are drawn is seen doing so.
+	page := newFakePage()
+	page.writes = make(chan *drawingpb.StrokePoint)
+	run := startBridgeWith(t, page, echoAtEnd)
 	for x := range int32(3) {
 		run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: x}, nil, hint)
 	}
 	run.draw(t, nil, io.EOF, hint)
-	if err := run.serverEnded(t, hint+" (the server is waiting for io.EOF)"); err != nil {
+	err := run.serverEnded(t, "after the page closed, the server is still waiting for more points: nothing told it that none will come — "+hint)
+	if status.Code(err) == codes.Canceled {
+		t.Fatalf("after the page closed, the server's handler saw the stream cancelled (%s), so the images it still owed are lost — %s", describe(err), hint)
+	}
+	if err != nil {
 		t.Fatalf("the server's handler ended with %s, want nil: it should have seen io.EOF, and answered — %s", describeErr(err), hint)
 	}
 	// The images of all three points still arrive: closing the page does
 	// not cancel the stream, it half-closes it.
 	for x := range int32(3) {
-		if got := run.drawn(t, hint+" (the points sent before the page closed are still answered)"); got.GetX() != x+1000 {
+		const owed = " (the server sent the images of the points drawn before the page closed; Bridge ends when both directions have, not at the first)"
+		if got := run.drawn(t, hint+owed); got.GetX() != x+1000 {
 			t.Fatalf("the page got %v, want x = %d — %s", show(got), x+1000, hint)
 		}
 	}
@@ -305,7 +408,7 @@ func TestTask3_PageClosedEndsTheStreamWithOK(t *testing.T) {
 }
 
 func TestTask3_BothWaysAtOnce(t *testing.T) {
-	const hint = "task 3 in bridge.go: run toServer and toPage at the same time (two goroutines, e.g. errgroup), not one after the other"
+	const hint = "task 3 in bridge.go: the two directions are independent: what the server sends is drawn even while the user draws nothing"
 	// This server speaks first: it sends a point before it has read one.
 	// A bridge that waits for the page before reading the stream never sees it.
 	run := startBridge(t, func(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
@@ -314,7 +417,7 @@ func TestTask3_BothWaysAtOnce(t *testing.T) {
 		}
 		return echo(stream)
 	})
-	if got := run.drawn(t, hint); got.GetStroke() != 42 {
+	if got := run.drawn(t, hint+" ("+oneGoroutine+")"); got.GetStroke() != 42 {
 		t.Fatalf("the page got %v, want the server's first point, stroke 42 — %s", show(got), hint)
 	}
 	run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: 1}, nil, hint)
@@ -323,8 +426,12 @@ func TestTask3_BothWaysAtOnce(t *testing.T) {
 	}
 }
 
+// wakeTheReader is the likely cause when the stream is over and Bridge is
+// still waiting for the page.
+const wakeTheReader = "when the stream is over, nothing more can be mirrored: whatever waits for the page must be woken"
+
 func TestTask3_ServerErrorEndsTheBridge(t *testing.T) {
-	const hint = "task 3 in bridge.go: when stream.Recv fails, page.Report the error and return it; then toServer must stop waiting in page.Read (its ctx must be cancelled)"
+	const hint = "task 3 in bridge.go: the server's status ends the session: it is shown on the page's status line, and Bridge returns it as it came"
 	bad := status.Error(codes.InvalidArgument, "point (900, 10) is outside the 800×500 canvas")
 	run := startBridge(t, func(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
 		if _, err := stream.Recv(); err != nil {
@@ -336,26 +443,32 @@ func TestTask3_ServerErrorEndsTheBridge(t *testing.T) {
 	reported := run.reported(t, hint)
 	grpctest.WantCode(t, "the error on the page's status line", reported, codes.InvalidArgument, hint)
 	// The page sends nothing more: its Read waits until Bridge's ctx ends.
-	err := run.returned(t, hint)
-	grpctest.WantCode(t, "Bridge", err, codes.InvalidArgument, hint+" (return the server's error as it came)")
+	err := run.returned(t, hint+"; "+wakeTheReader)
+	grpctest.WantCode(t, "Bridge", err, codes.InvalidArgument, hint)
 }
 
 func TestTask3_ServerOKEndsTheBridge(t *testing.T) {
-	const hint = "task 3 in bridge.go: when toPage ends, even with nil at the server's io.EOF, cancel the context toServer reads the page with"
+	const hint = "task 3 in bridge.go: the server ending the stream with OK ends the session too, though the page is still open: Bridge returns nil"
 	run := startBridge(t, func(stream grpc.BidiStreamingServer[drawingpb.StrokePoint, drawingpb.StrokePoint]) error {
 		return nil // ends the stream with OK at once
 	})
-	if err := run.returned(t, hint); err != nil {
-		t.Errorf("Bridge returned %s after the server ended the stream with OK, want nil — %s (toServer should return nil once ctx is done)", describeErr(err), hint)
+	if err := run.returned(t, hint+"; "+wakeTheReader+", and errgroup cancels its context only for an error"); err != nil {
+		t.Errorf("Bridge returned %s after the server ended the stream with OK, want nil — %s (the page read that the end cut short "+
+			"failed because the session is over: that is no error of the session)", describeErr(err), hint)
 	}
 }
 
+// firstErrorEnds is the likely cause when a failure on the page leaves the
+// stream open.
+const firstErrorEnds = "the first error must end the rest: the stream, too, has to be cancelled by it"
+
 func TestTask3_BrokenPageEndsTheStream(t *testing.T) {
-	const hint = "task 3 in bridge.go: when page.Read fails (not io.EOF, not ErrMalformed), return the error, which must cancel the stream"
+	const hint = "task 3 in bridge.go: a page that breaks (a Read error other than io.EOF and web.ErrMalformed) ends the session: " +
+		"the stream is cancelled, and Bridge returns the page's error"
 	run := startBridge(t, echo)
 	broken := errors.New("connection reset by peer")
 	run.draw(t, nil, broken, hint)
-	err := run.returned(t, hint)
+	err := run.returned(t, hint+"; "+firstErrorEnds)
 	if !errors.Is(err, broken) {
 		t.Errorf("Bridge returned %s, want the page's error %q — %s", describeErr(err), broken, hint)
 	}
@@ -364,14 +477,15 @@ func TestTask3_BrokenPageEndsTheStream(t *testing.T) {
 }
 
 func TestTask3_FailedWriteEndsTheStream(t *testing.T) {
-	const hint = "task 3 in bridge.go: when page.Write fails, the page is gone: return the error, which must cancel the stream"
+	const hint = "task 3 in bridge.go: a page.Write that fails means the page is gone: that ends the session, " +
+		"the stream is cancelled, and Bridge returns the page's error"
 	page := newFakePage()
 	page.writeErr = errors.New("failed to write to the WebSocket: use of closed network connection")
 	run := startBridgeWith(t, page, echo)
 	run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: 1}, nil, hint)
 	// Its image cannot be drawn: Bridge returns, and the server sees the
 	// stream cancelled rather than kept open for nobody.
-	if err := run.returned(t, hint); !errors.Is(err, page.writeErr) {
+	if err := run.returned(t, hint+"; "+firstErrorEnds); !errors.Is(err, page.writeErr) {
 		t.Errorf("Bridge returned %s, want the page's error %q — %s", describeErr(err), page.writeErr, hint)
 	}
 	err := run.serverEnded(t, hint)
@@ -379,7 +493,8 @@ func TestTask3_FailedWriteEndsTheStream(t *testing.T) {
 }
 
 func TestTask3_CancelEndsEverything(t *testing.T) {
-	const hint = "task 3 in bridge.go: open the stream with the ctx Bridge was given (or one derived from it), and stop both loops when it is done"
+	const hint = "task 3 in bridge.go: when Bridge's ctx is done, the stream is cancelled and Bridge returns: " +
+		"everything it starts, the stream included, lives in that ctx"
 	run := startBridge(t, echo)
 	run.draw(t, &drawingpb.StrokePoint{Stroke: 1}, nil, hint)
 	run.drawn(t, hint)
@@ -390,7 +505,8 @@ func TestTask3_CancelEndsEverything(t *testing.T) {
 }
 
 func TestTask3_MalformedMessageIsReportedAndTheStreamLives(t *testing.T) {
-	const hint = "task 3 in bridge.go: for a Read error that errors.Is web.ErrMalformed, page.Report(ctx, status.Error(codes.InvalidArgument, err.Error())) and read on"
+	const hint = "task 3 in bridge.go: a message that is not a point (a Read error wrapping web.ErrMalformed) is the page's bug, not the stream's: " +
+		"it is shown on the status line as InvalidArgument, saying what was wrong, and the session goes on"
 	run := startBridge(t, echo)
 	run.draw(t, &drawingpb.StrokePoint{Stroke: 1, X: 1}, nil, hint)
 	run.drawn(t, hint)
@@ -398,7 +514,8 @@ func TestTask3_MalformedMessageIsReportedAndTheStreamLives(t *testing.T) {
 	malformed := fmt.Errorf("%w: %q is not a StrokePoint", web.ErrMalformed, "hello")
 	run.draw(t, nil, malformed, hint)
 	reported := run.reported(t, hint)
-	grpctest.WantCode(t, "the error on the page's status line", reported, codes.InvalidArgument, hint)
+	grpctest.WantCode(t, "the error on the page's status line", reported, codes.InvalidArgument,
+		hint+" (the status line shows the code of a status error, and Unknown for any other error)")
 	if msg := status.Convert(reported).Message(); !strings.Contains(msg, "malformed") {
 		t.Errorf("the status line says %q, want it to say what was wrong (%q) — %s", msg, malformed, hint)
 	}

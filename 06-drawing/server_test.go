@@ -220,7 +220,7 @@ func describe(err error) string {
 }
 
 func TestTask1_MirrorsAcrossTheVerticalCentreLine(t *testing.T) {
-	const hint = "task 1 in server.go: send &drawingpb.StrokePoint{Stroke: p.Stroke, X: width − x, Y: y, Reflection: REFLECTION_LEFT_RIGHT}"
+	const hint = "task 1 in server.go: the image of a point (x, y) is (width − x, y), with the point's stroke and REFLECTION_LEFT_RIGHT, sent as soon as the point arrives"
 	client, _ := handlerEnds(t, nil)
 	// Points inside the canvas: the edges are task 2's (TestTask2_TheEdgesAreInside).
 	for _, tc := range []struct {
@@ -269,7 +269,7 @@ func TestTask1_KeepsTheStrokeAndTheCanvas(t *testing.T) {
 }
 
 func TestTask1_EndsWithOKWhenTheClientCloses(t *testing.T) {
-	const hint = "task 1 in server.go: when Recv returns io.EOF the client is done: return nil (returning io.EOF itself ends the call with Unknown)"
+	const hint = "task 1 in server.go: io.EOF from Recv is the client closing its side, the normal end: the stream must end with OK (a handler that returns io.EOF ends it with Unknown)"
 	client, ended := handlerEnds(t, nil)
 	stream := openMirror(t, client, hint)
 	// Three points sent at once, before reading: the images still arrive
@@ -288,7 +288,7 @@ func TestTask1_EndsWithOKWhenTheClientCloses(t *testing.T) {
 }
 
 func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
-	const hint = "task 1 in server.go: when Recv returns an error other than io.EOF (here: Canceled), return it as it is"
+	const hint = "task 1 in server.go: a client that cancels is gone, not done: the handler must end at once with Recv's error as it came (here Canceled)"
 	client, ended := handlerEnds(t, nil)
 	ctx, cancel := context.WithCancel(grpctest.Context(t, patience))
 	stream, err := client.Mirror(ctx)
@@ -304,7 +304,7 @@ func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
 }
 
 func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
-	const hint = "task 1 in server.go: when stream.Send fails (the client went away), return its error at once"
+	const hint = "task 1 in server.go: a Send that fails means the client is gone: the handler must end at once with that error, calling nothing more on the stream"
 	var broken *brokenSend
 	client, ended := handlerEnds(t, func(ss grpc.ServerStream) grpc.ServerStream {
 		broken = &brokenSend{ServerStream: ss}
@@ -324,7 +324,7 @@ func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
 }
 
 func TestTask2_RejectsBadInput(t *testing.T) {
-	const hint = "task 2 in server.go: check the canvas and the point before mirroring it, and return status.Error(codes.InvalidArgument, …)"
+	const hint = "task 2 in server.go: a bad point or canvas ends the stream with InvalidArgument before any image of it is sent (only a status error carries its code to the client)"
 	for _, tc := range []struct {
 		what   string
 		points []*drawingpb.StrokePoint // all but the last are fine

@@ -82,13 +82,14 @@ const readPage = `({sent: drawing.sent, mirrored: drawing.mirrored, errors: draw
 	status: document.getElementById("status").textContent})`
 
 // startServer runs the learner's Server on a free loopback port until the
-// test ends, and returns a client for it.
-func startServer(t *testing.T) drawingpb.DrawingClient {
+// test ends, and returns a client for it and the server, which the test may
+// stop early.
+func startServer(t *testing.T) (drawingpb.DrawingClient, *grpctest.Server) {
 	t.Helper()
-	conn := grpctest.StartLoopback(t, func(s *grpc.Server) {
+	srv := grpctest.StartLoopback(t, func(s *grpc.Server) {
 		drawingpb.RegisterDrawingServer(s, &Server{})
-	}).Dial(t)
-	return drawingpb.NewDrawingClient(conn)
+	})
+	return drawingpb.NewDrawingClient(srv.Dial(t)), srv
 }
 
 // needTasks checks, in a second and without a browser, that the tasks the
@@ -153,7 +154,7 @@ func startDrawing(t *testing.T, client drawingpb.DrawingClient) string {
 			}
 		case <-time.After(patience):
 			t.Errorf("the web server had not stopped %v after it cancelled the bridges' ctx: a Bridge is still running — "+
-				"task 3 in bridge.go: open the stream with the ctx Bridge gets (or one derived from it), and make both loops return when it is done", patience)
+				"task 3 in bridge.go: everything Bridge starts, the stream included, must end when its ctx is done", patience)
 		}
 	})
 	return "http://" + webLis.Addr().String() + "/"
@@ -271,7 +272,7 @@ func openPage(t *testing.T, ctx context.Context, url string) struct{ X, Y float6
 }
 
 func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
-	client := startServer(t)
+	client, server := startServer(t)
 	needTasks(t, client, false)
 	chromium := findChromium(t)
 	url := startDrawing(t, client)
@@ -301,6 +302,9 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 0`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
 		t.Fatalf("after a malformed message, no error reached the status line within %v — task 3 in bridge.go: page.Report it", pollPatience)
 	}
+	if status := pageStatus(t, ctx); !strings.Contains(status, "InvalidArgument") {
+		t.Errorf("after a malformed message the status line says %q, want it to show the InvalidArgument error — task 3 in bridge.go", status)
+	}
 	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{700, 400}, [2]float64{650, 450})); err != nil {
 		t.Fatalf("dragging on the canvas: %v", err)
 	}
@@ -308,18 +312,42 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 	if len(state.Errors) != 1 || state.Errors[0].Code != "InvalidArgument" {
 		t.Errorf("the page shows the errors %+v, want one InvalidArgument for the malformed message — task 3 in bridge.go", state.Errors)
 	}
-	if !strings.Contains(state.Status, "InvalidArgument") {
-		t.Errorf("the status line says %q, want it to show the InvalidArgument error — task 3 in bridge.go", state.Status)
+	// The second stroke was mirrored: the error on the status line is over.
+	if !strings.HasPrefix(state.Status, "connected") {
+		t.Errorf("after the next stroke was mirrored the status line says %q, want it to start with \"connected\" again — task 3 in bridge.go: the stream lives on after a malformed message", state.Status)
 	}
 	if last := state.Sent[len(state.Sent)-1]; last.Stroke != 2 {
 		t.Errorf("the last point sent is %+v, want one of stroke 2 — task 3 in bridge.go: the stream lives on after a malformed message", last)
 	}
 	checkMirror(t, state.Sent, state.Mirrored)
 	t.Logf("the page drew %d points and their %d mirror images", len(state.Sent), len(state.Mirrored))
+
+	// The server goes away: the stream ends with Unavailable, the bridge
+	// returns, and the page says so in a line a person can read, and lets
+	// nobody draw until it is back.
+	server.GRPC.Stop()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!drawing.connected`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
+		t.Fatalf("%v after the server stopped, the page still says it is connected (status line %q) — task 3 in bridge.go: "+
+			"the server ending the stream ends the session, and Bridge returns its status", pollPatience, pageStatus(t, ctx))
+	}
+	const unavailable = "The drawing server is unavailable — reconnecting…"
+	if status := pageStatus(t, ctx); status != unavailable {
+		t.Errorf("after the server stopped, the status line says %q, want %q — task 3 in bridge.go: return the status of the stream as it came", status, unavailable)
+	}
+}
+
+// pageStatus reads the page's status line.
+func pageStatus(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
+	if err != nil {
+		t.Fatalf("reading the status line: %v", err)
+	}
+	return status
 }
 
 func TestTask4_BrowserShowsTheKaleidoscope(t *testing.T) {
-	client := startServer(t)
+	client, _ := startServer(t)
 	needTasks(t, client, true)
 	chromium := findChromium(t)
 	url := startDrawing(t, client)

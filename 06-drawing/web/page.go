@@ -9,10 +9,13 @@
 //
 //	{"stroke": 1, "x": 120, "y": 80, "canvas": {"width": 800, "height": 500}}
 //
-// and receives either a mirrored point or an error for its status line:
+// and receives a mirrored point, an error for its status line, or, once, word
+// that the bridge is reading the page (so its stream is open) and the user
+// may draw:
 //
 //	{"point": {"stroke": 1, "x": 680, "y": 80, "reflection": "REFLECTION_LEFT_RIGHT"}}
 //	{"error": {"code": "InvalidArgument", "message": "x 900 is outside the canvas"}}
+//	{"ready": true}
 package web
 
 import (
@@ -21,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/coder/websocket"
 	"google.golang.org/grpc/status"
@@ -39,7 +43,9 @@ type Page interface {
 	// the page has been closed normally (the tab closed or reloaded), an
 	// error wrapping ErrMalformed for a message that is not a StrokePoint
 	// (the page stays open: read on), and any other error when the
-	// connection broke or ctx is done.
+	// connection broke or ctx is done. The first Read also tells the page
+	// that the user may draw: a bridge reads the page once its stream is
+	// open, and until then the page does not let the user draw.
 	Read(ctx context.Context) (*drawingpb.StrokePoint, error)
 
 	// Write draws a point the server sent (a mirror image) on the page.
@@ -61,7 +67,8 @@ const maxMessage = 4 << 10
 
 // wsPage is a Page on a WebSocket connection.
 type wsPage struct {
-	conn *websocket.Conn
+	conn  *websocket.Conn
+	ready sync.Once // tells the page, at the first Read, that it may draw
 }
 
 // newPage wraps an accepted WebSocket connection.
@@ -71,6 +78,10 @@ func newPage(conn *websocket.Conn) *wsPage {
 }
 
 func (p *wsPage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
+	// A bridge reads the page once its stream to the server is open: from
+	// then on what the user draws can go somewhere, so the page lets them.
+	// (If the message cannot be sent, the Read below fails as well.)
+	p.ready.Do(func() { p.send(ctx, toPage{Ready: true}) })
 	typ, data, err := p.conn.Read(ctx)
 	switch code := websocket.CloseStatus(err); {
 	case code == websocket.StatusNormalClosure || code == websocket.StatusGoingAway:
@@ -91,6 +102,7 @@ func (p *wsPage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
 type toPage struct {
 	Point json.RawMessage `json:"point,omitempty"`
 	Error *errorLine      `json:"error,omitempty"`
+	Ready bool            `json:"ready,omitempty"`
 }
 
 // errorLine is what the page's status line shows for an error.

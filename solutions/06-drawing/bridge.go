@@ -14,22 +14,42 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/web"
 )
 
-// Bridge connects one browser page to one Mirror stream and returns when the
-// session is over. A browser cannot open a gRPC stream itself, so the page
-// talks to this Go client over a WebSocket and the bridge carries points both
-// ways, with two loops running at once:
+// Bridge is a client of the bidi Mirror rpc. It connects one browser page to
+// one Mirror stream for the whole session: the points the user draws go to
+// the server, and the images the server sends back are drawn on the page, the
+// two directions flowing at once. (A browser cannot open a gRPC stream
+// itself; the page talks to this Go client over a WebSocket.)
 //
-//   - toServer: page.Read → stream.Send, until the page closes (then
-//     CloseSend, so the server finishes and returns OK);
-//   - toPage: stream.Recv → page.Write, until the server ends the stream (a
-//     status error is shown on the page's status line first).
+// The session ends in one of four ways, and Bridge returns when it has:
 //
-// When the stream is over, for whatever reason, nothing more can be mirrored:
-// toPage's end cancels the context, which stops toServer's page.Read. When
-// toServer fails, errgroup cancels the context, which ends the stream and so
-// toPage's Recv. Either way both loops return, and so does the server's
-// handler: no goroutine is left behind. Bridge returns the first error, or
-// nil when the page closed and the server then ended the stream with OK.
+//   - the page closes (page.Read returns io.EOF): the server learns that no
+//     more points come, still sends every image due, and ends the stream
+//     with OK; all of them are drawn, and Bridge returns nil;
+//   - the server ends the stream: its status is shown on the page's status
+//     line, and Bridge returns it as it came (nil for OK);
+//   - the page breaks (a Read or Write fails): the stream is cancelled, and
+//     Bridge returns the page's error;
+//   - ctx is done: the stream is cancelled.
+//
+// When Bridge returns, nothing it started is still running. A malformed
+// message from the page (web.ErrMalformed) is no end: it is the page's bug,
+// not the stream's, so it is shown on the status line as InvalidArgument and
+// the session goes on.
+//
+// Each direction blocks on its own side (page.Read waits for the user,
+// stream.Recv for the server), so each has a goroutine: toServer and toPage.
+// Whichever way the session ends, both must return:
+//
+//   - an error in either loop makes errgroup cancel the context, which ends
+//     the stream (and so toPage's Recv) and toServer's page.Read;
+//   - toPage ending without an error (the server's OK) cancels the context
+//     itself: errgroup cancels only on an error, and toServer would
+//     otherwise wait in page.Read for a point that can go nowhere;
+//   - the page closing is the one end that cancels nothing: toServer
+//     half-closes the stream (CloseSend) and returns nil, and toPage draws
+//     what the server still sends, up to its OK.
+//
+// g.Wait returns once both loops have, with the first error.
 func Bridge(ctx context.Context, page web.Page, client drawingpb.DrawingClient) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
