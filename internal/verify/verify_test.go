@@ -13,7 +13,6 @@ func run(t *testing.T, step workshoptest.Step) (string, error) {
 	t.Helper()
 	root := workshoptest.New(t, step)
 	var out strings.Builder
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // remembered catches stay with the test
 	err := Run(context.Background(), root, &out, Options{Fresh: true})
 	return out.String(), err
 }
