@@ -89,14 +89,14 @@ func TestTask4_GreetGivesUpAtItsTimeout(t *testing.T) {
 	_, err := Greet(ctx, client, "Ada", timeout)
 	took := time.Since(start).Round(time.Millisecond)
 	grpctest.WantCode(t, "Greet(timeout 100ms) against a server that never answers", err, codes.DeadlineExceeded,
-		"task 4 in client.go: make the call with a context from context.WithTimeout(ctx, timeout) (it took "+took.String()+")")
+		"task 4 in client.go: the call must end when its timeout has passed (it took "+took.String()+")")
 }
 
 func TestTask5_GreetRefusesInvalidUTF8(t *testing.T) {
 	client := fakeClient(t, &scriptedGreeter{reply: "should not be reached"})
 	_, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ad\xffa", time.Second)
 	grpctest.WantCode(t, `Greet("Ad\xffa")`, err, codes.InvalidArgument,
-		"task 5 in client.go: check utf8.ValidString(name) before calling and return status.Error(codes.InvalidArgument, …)")
+		"task 5 in client.go: a name that is not valid UTF-8 never reaches gRPC: refuse it first, with the code a bad argument gets")
 	if status.Code(err) == codes.InvalidArgument && !strings.Contains(status.Convert(err).Message(), "UTF-8") {
 		t.Errorf("Greet(\"Ad\\xffa\") error %q does not say the name is not valid UTF-8 — task 5 in client.go", err)
 	}

@@ -73,7 +73,7 @@ func TestTask8_GreetsThroughTheServerAtAddr(t *testing.T) {
 	addr, _ := startGreeter(t)
 	got, err := greetOrExplain(t, addr, "Ada")
 	if err != nil {
-		t.Fatalf("GreetAt(%q, \"Ada\") failed: %v — task 8 in dial.go: connect to addr with grpc.NewClient and insecure credentials", addr, err)
+		t.Fatalf("GreetAt(%q, \"Ada\") failed: %v — task 8 in dial.go: the greeting must come from the server at addr, over a plaintext connection", addr, err)
 	}
 	if want := "Hello from the test server, Ada!"; got != want {
 		t.Errorf("GreetAt(%q, \"Ada\") = %q, want the server's reply %q — task 8 in dial.go", addr, got, want)
@@ -119,5 +119,5 @@ func TestTask8_NoServerIsUnavailable(t *testing.T) {
 	lis.Close() // nothing listens there now
 	_, err = greetOrExplain(t, addr, "Ada")
 	grpctest.WantCode(t, "GreetAt with no server at "+addr, err, codes.Unavailable,
-		"task 8 in dial.go: grpc.NewClient does not connect; the call does, and says Unavailable")
+		"task 8 in dial.go: when nobody listens at addr, the call itself fails, with Unavailable")
 }

@@ -125,7 +125,7 @@ func TestTask6_ServesTheGreeter(t *testing.T) {
 	ctx := grpctest.Context(t, 10*time.Second)
 	reply, err := greeterpb.NewGreeterClient(dial(t, r.addr)).SayHello(ctx, &greeterpb.HelloRequest{Name: "Ada"})
 	if err != nil {
-		t.Fatal(r.whyFailed("SayHello through Serve", err, "task 6 in serve.go: register greeter (greeterpb.RegisterGreeterServer) before serving"))
+		t.Fatal(r.whyFailed("SayHello through Serve", err, "task 6 in serve.go: the greeter Serve was given must answer on lis"))
 	}
 	if reply.GetMessage() != "Hello, Ada!" {
 		t.Errorf("SayHello through Serve = %q, want the greeter's own reply %q — task 6: register the greeter Serve was given", reply.GetMessage(), "Hello, Ada!")
@@ -140,7 +140,7 @@ func TestTask6_ServesHealth(t *testing.T) {
 	for _, service := range []string{"", greeterpb.Greeter_ServiceDesc.ServiceName} {
 		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: service})
 		if err != nil {
-			t.Fatal(r.whyFailed(fmt.Sprintf("Health/Check(%q)", service), err, "task 6 in serve.go: register a health server (google.golang.org/grpc/health)"))
+			t.Fatal(r.whyFailed(fmt.Sprintf("Health/Check(%q)", service), err, "task 6 in serve.go: the standard health service must answer beside the Greeter"))
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			t.Errorf("Health/Check(%q) = %v, want SERVING — task 6 in serve.go: set the Greeter's serving status", service, resp.GetStatus())
@@ -163,7 +163,7 @@ func TestTask6_ServesReflection(t *testing.T) {
 		resp, err = stream.Recv()
 	}
 	if err != nil {
-		t.Fatal(r.whyFailed("listing services by reflection", err, "task 6 in serve.go: reflection.Register the server, so grpcurl can see it"))
+		t.Fatal(r.whyFailed("listing services by reflection", err, "task 6 in serve.go: reflection must answer, so that grpcurl can list the services"))
 	}
 	stream.CloseSend()
 	var names []string
@@ -234,7 +234,7 @@ func TestTask7_StopLetsTheCallInFlightFinish(t *testing.T) {
 	}
 	select {
 	case err := <-g.cutOff:
-		t.Fatalf("stopping cut off the call in flight (its ctx ended: %v) — task 7 in serve.go: stop gracefully (GracefulStop), not with Stop", err)
+		t.Fatalf("stopping cut off the call in flight (its ctx ended: %v) — task 7 in serve.go: a graceful stop lets the calls in flight finish", err)
 	case <-r.done:
 		t.Fatalf("Serve returned (%v) while a call was still in flight — task 7 in serve.go: return only once the graceful stop has finished, or main exits and cuts the call off", r.err)
 	case <-time.After(time.Second):
@@ -242,7 +242,7 @@ func TestTask7_StopLetsTheCallInFlightFinish(t *testing.T) {
 
 	g.answer()
 	if err := <-answered; err != nil {
-		t.Fatalf("the call in flight during the stop failed: %v, want its reply — task 7 in serve.go: GracefulStop", err)
+		t.Fatalf("the call in flight during the stop failed: %v, want its reply — task 7 in serve.go: a graceful stop lets the calls in flight finish", err)
 	}
 	if !r.stopped(10 * time.Second) {
 		t.Fatal("Serve did not return within 10s after the last call finished — task 7 in serve.go")
@@ -265,4 +265,30 @@ func refusesConnections(addr string, d time.Duration) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return false
+}
+
+func TestTask7_AStopBeforeServingIsNotAFailure(t *testing.T) {
+	grpctest.CheckNoLeaks(t)
+	// Ctrl-C may come before the server has even started serving. Which of
+	// the two goes first is up to the scheduler, so try a few times.
+	for range 20 {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		done := make(chan error, 1)
+		go func() { done <- Serve(ctx, lis, newGreeter()) }()
+		select {
+		case err := <-done:
+			lis.Close()
+			if err != nil {
+				t.Fatalf("Serve with its ctx already done returned %v, want nil — task 7 in serve.go: a stop that comes before serving began is still the stop that was asked for, not a failure", err)
+			}
+		case <-time.After(10 * time.Second):
+			lis.Close()
+			t.Fatal("Serve with its ctx already done still runs after 10s — task 6 in serve.go: return once ctx is done")
+		}
+	}
 }

@@ -55,7 +55,7 @@ func TestTask2_RejectsBadNames(t *testing.T) {
 		t.Run(tc.what, func(t *testing.T) {
 			_, err := sayHello(t, client, tc.name)
 			grpctest.WantCode(t, "SayHello("+short(tc.name)+")", err, codes.InvalidArgument,
-				"task 2 in server.go: reject "+tc.what+" with status.Error(codes.InvalidArgument, …)")
+				"task 2 in server.go: refuse "+tc.what+" with the code a bad argument gets")
 			if status.Code(err) == codes.InvalidArgument && !strings.Contains(status.Convert(err).Message(), "name") {
 				t.Errorf("SayHello(%s) error %q does not mention the name — task 2: say what is wrong with it", short(tc.name), err)
 			}
@@ -68,7 +68,7 @@ func TestTask2_AcceptsLongestName(t *testing.T) {
 	// 100 characters but 200 bytes: the limit counts characters, not bytes.
 	name := strings.Repeat("é", 100)
 	if _, err := sayHello(t, client, name); err != nil {
-		t.Errorf("SayHello(<100 characters>) failed: %v, want a greeting — task 2 in server.go: count characters with utf8.RuneCountInString, and 100 is allowed", err)
+		t.Errorf("SayHello(<100 characters>) failed: %v, want a greeting — task 2 in server.go: the limit counts characters, not bytes, and 100 is allowed", err)
 	}
 }
 
