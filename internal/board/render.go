@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -135,6 +136,9 @@ func RenderStep(w io.Writer, s *Step, st Style) {
 	fmt.Fprintln(w)
 	if s.Done() {
 		fmt.Fprintln(w, st.Green(s.Name+": every test passes."))
+		if _, err := os.Stat(filepath.Join(s.Dir(), "RECAP.md")); err == nil {
+			fmt.Fprintf(w, "What you learned, now that you found it yourself: %s/RECAP.md\n", s.Name)
+		}
 		return
 	}
 	RenderNext(w, s, st)
