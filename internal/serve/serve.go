@@ -42,7 +42,7 @@ const DefaultAddr = "localhost:50051"
 // StopBound is how long Stop may take to end the handlers it cancels. A
 // handler still running after that ignores its context; Serve names it and
 // returns rather than wait for it forever.
-const StopBound = time.Second
+const StopBound = 500 * time.Millisecond
 
 // Config says where and how a server runs.
 type Config struct {
