@@ -50,7 +50,10 @@ func Check(ctx context.Context, root, tmp string, all []Mistake, fresh bool) []O
 	remembered := openCache(root)
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range max(2, runtime.NumCPU()) {
+	// Twice as many at once as there are cores: a mistake caught by a
+	// test's deadline spends seconds waiting, not computing, and the others
+	// build meanwhile.
+	for range 2 * max(1, runtime.NumCPU()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
