@@ -126,9 +126,15 @@ func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*S
 	if err != nil {
 		return nil, err
 	}
+	var skipped *regexp.Regexp
+	if opt.Skip != "" {
+		if skipped, err = regexp.Compile(opt.Skip); err != nil {
+			return nil, err
+		}
+	}
 	var board []*Step
 	for _, s := range all {
-		step, err := fromReport(s, report.Package(module+"/"+s.Name))
+		step, err := fromReport(s, report.Package(module+"/"+s.Name), skipped)
 		if err != nil {
 			return nil, err
 		}
@@ -137,11 +143,18 @@ func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*S
 	return board, nil
 }
 
-// fromReport fills in a step from its package's test results.
-func fromReport(s steps.Step, p *gotest.Package) (*Step, error) {
+// fromReport fills in a step from its package's test results. Tests whose
+// names match skipped were left out of the run on purpose: a task is judged
+// by its other tests.
+func fromReport(s steps.Step, p *gotest.Package, skipped *regexp.Regexp) (*Step, error) {
 	tasks, err := findTasks(s)
 	if err != nil {
 		return nil, err
+	}
+	if skipped != nil {
+		for _, t := range tasks {
+			t.Tests = slices.DeleteFunc(t.Tests, skipped.MatchString)
+		}
 	}
 	step := &Step{Step: s, Tasks: tasks}
 	switch {
