@@ -2,7 +2,9 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
@@ -75,7 +78,7 @@ type benchMember struct {
 func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	room := NewServer(DefaultOutboxSize)
+	room := NewServer(benchConfig())
 	defer room.Close()
 	srv := grpctest.StartLoopback(b, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
 	dial := func() *grpc.ClientConn { return srv.Dial(b) }
@@ -205,3 +208,185 @@ func memInUse() int64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// benchConfig is the default room without a rate limit: the benchmark
+// measures the broadcast, not the pacing.
+func benchConfig() Config {
+	c := DefaultConfig()
+	c.Rate = rate.Inf
+	c.MaxMembers = 10000
+	return c
+}
+
+// BenchmarkLoad/members=N joins N members (one client connection, shared),
+// then has one more member, the prober, say b.N messages one at a time in
+// each of four phases, each message only once the last has reached every
+// member. The phases differ in what else goes on:
+//
+//	quiet        nothing: the baseline
+//	flood        another member says as fast as its rate lets it (the
+//	             benchmark's room allows 200 messages/s with a burst of 50,
+//	             twenty times the default, so that the flood is heavy)
+//	join-storm   N more members join at once
+//	leave-storm  those N leave at once
+//
+// Reported: the quiet room's time per broadcast and p99 latency, and for
+// each other phase its time per broadcast as a ratio against the quiet room
+// of the same run (flood-x-quiet, …). No member may be cut and every leave
+// must end OK, or the benchmark fails.
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) { benchLoad(b, n) })
+	}
+}
+
+func benchLoad(b *testing.B, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cfg := benchConfig()
+	cfg.Rate, cfg.Burst = 200, 50
+	room := NewServer(cfg)
+	defer room.Close()
+	srv := grpctest.StartLoopback(b, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
+	conn := srv.Dial(b)
+	client := chatpb.NewChatClient(conn)
+
+	// A loadMember reads its stream until it ends, counting the prober's
+	// messages; probe waits until every listener has seen the latest.
+	type loadMember struct {
+		stream grpc.BidiStreamingClient[chatpb.ClientEvent, chatpb.ServerEvent]
+		probes chan uint64 // the seq of each probe received
+		err    error
+		done   chan struct{}
+	}
+	joinAll := func(ctx context.Context, name func(i int) string, count int) []*loadMember {
+		ms := make([]*loadMember, count)
+		var wg sync.WaitGroup
+		for i := range ms {
+			m := &loadMember{probes: make(chan uint64, 1<<14), done: make(chan struct{})}
+			ms[i] = m
+			stream, err := client.Connect(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.stream = stream
+			wg.Add(1)
+			go func() {
+				defer close(m.done)
+				joined := false
+				for {
+					ev, err := stream.Recv()
+					if err != nil {
+						if !joined {
+							wg.Done()
+						}
+						if !errors.Is(err, io.EOF) {
+							m.err = err
+						}
+						return
+					}
+					if ev.GetHistory() != nil {
+						joined = true
+						wg.Done()
+					}
+					if msg := ev.GetMessage(); msg.GetSender() == "prober" {
+						m.probes <- msg.GetSeq()
+					}
+				}
+			}()
+		}
+		for i, m := range ms { // all at once: the Joins go out back to back
+			if err := m.stream.Send(joinEvent(name(i))); err != nil {
+				b.Fatalf("%s could not join", name(i))
+			}
+		}
+		wg.Wait()
+		return ms
+	}
+	leaveAll := func(ms []*loadMember) {
+		for _, m := range ms {
+			m.stream.CloseSend()
+		}
+		for i, m := range ms {
+			<-m.done
+			if m.err != nil {
+				b.Fatalf("member %d's leave ended with %v, want OK", i, m.err)
+			}
+		}
+	}
+
+	listeners := joinAll(ctx, func(i int) string { return fmt.Sprint("m", i) }, n)
+	prober := joinAll(ctx, func(int) string { return "prober" }, 1)[0]
+	probeStream := prober.stream
+
+	probe := func(count int) (perBroadcast, p99 time.Duration) {
+		var each []time.Duration
+		for range count {
+			start := time.Now()
+			if err := probeStream.Send(sayEvent("probe")); err != nil {
+				b.Fatal("the prober's stream ended")
+			}
+			for i, m := range listeners {
+				select {
+				case <-m.probes:
+				case <-m.done:
+					b.Fatalf("listener m%d was cut: %v", i, m.err)
+				}
+			}
+			each = append(each, time.Since(start))
+		}
+		slices.Sort(each)
+		var sum time.Duration
+		for _, d := range each {
+			sum += d
+		}
+		return sum / time.Duration(len(each)), each[len(each)*99/100]
+	}
+
+	probes := min(max(b.N, 20), 2000)
+	b.ResetTimer()
+	quiet, quietP99 := probe(probes)
+
+	// flood: a member says as fast as its limiter lets it, until told.
+	stop := make(chan struct{})
+	flooded := make(chan struct{})
+	floodCtx, endFlood := context.WithCancel(ctx)
+	flooder := joinAll(floodCtx, func(int) string { return "flooder" }, 1)[0]
+	go func() {
+		defer close(flooded)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if flooder.stream.Send(sayEvent("flood")) != nil {
+				return
+			}
+		}
+	}()
+	flood, _ := probe(probes)
+	close(stop)
+	endFlood() // what it still had in flight is moot: cancel rather than wait for its rate to let it all through
+	<-flooded
+	<-flooder.done
+
+	// join storm, then leave storm, each while probing.
+	var storm []*loadMember
+	joined := make(chan struct{})
+	go func() { storm = joinAll(ctx, func(i int) string { return fmt.Sprint("s", i) }, n); close(joined) }()
+	joinStorm, _ := probe(probes)
+	<-joined
+	left := make(chan struct{})
+	go func() { leaveAll(storm); close(left) }()
+	leaveStorm, _ := probe(probes)
+	<-left
+	b.StopTimer()
+
+	b.ReportMetric(ms(quiet), "quiet-ms/broadcast")
+	b.ReportMetric(ms(quietP99), "quiet-p99-ms")
+	b.ReportMetric(float64(flood)/float64(quiet), "flood-x-quiet")
+	b.ReportMetric(float64(joinStorm)/float64(quiet), "join-storm-x-quiet")
+	b.ReportMetric(float64(leaveStorm)/float64(quiet), "leave-storm-x-quiet")
+	leaveAll(append(listeners, prober))
+}

@@ -25,9 +25,8 @@ const QuitCommand = "/quit"
 // when the server ended the stream with OK, otherwise the stream's status
 // error (ResourceExhausted: too slow; Unavailable: shutdown; Canceled: ctx).
 func Chat(ctx context.Context, client chatpb.ChatClient, name string, lines <-chan string, show func(*chatpb.ServerEvent)) error {
-	// TODO(task 5): client.Connect(ctx); a receiver goroutine that calls show
-	// for each event and reports Recv's final error (io.EOF as nil); send the
-	// Join; then select between the receiver's end and the next line (Say it,
-	// or at QuitCommand: stream.CloseSend() and wait for the receiver).
+	// TODO(task 5): join, show each event as it arrives, say each line; /quit
+	// or the end of lines half-closes and waits for the server's status.
+	// TestTask5_ChatJoinsThenSaysEachLine, TestTask5_LeavingWaitsForTheServer.
 	return status.Error(codes.Unimplemented, "TODO(task 5): join and chat in 05-chat/client.go — see 05-chat/README.md")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -18,12 +19,26 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// Helpers shared by the tests. The hub tests read a member's outbox
-// directly; the stream tests go through gRPC like a real client.
+// Helpers shared by the tests. The hub tests read what the hub holds for a
+// member (its History, then the room log from its cursor on) directly; the
+// stream tests go through gRPC like a real client.
 
 // waitLimit is how long a test waits for something that should be
 // immediate: it only bounds how long a failure takes.
 const waitLimit = 5 * time.Second
+
+// testConfig is a room without a rate limit, with a log far longer than any
+// test needs: each test sets what it checks.
+func testConfig() Config {
+	return Config{LogSize: 4096, Rate: rate.Inf, Burst: 1, MaxMembers: 100}
+}
+
+// logOf is testConfig with a log of size events.
+func logOf(size int) Config {
+	c := testConfig()
+	c.LogSize = size
+	return c
+}
 
 // --- hub level ---
 
@@ -40,27 +55,54 @@ func joinHub(t *testing.T, h *hub, name string) *member {
 	return m
 }
 
-// nextQueued takes the next event from m's outbox, failing the test if it
-// is empty: hint says what was probably forgotten. The hub queues events
-// before its methods return, so there is nothing to wait for.
-func nextQueued(t *testing.T, m *member, hint string) *chatpb.ServerEvent {
-	t.Helper()
-	select {
-	case ev := <-m.outbox:
+// peek returns what the hub holds for m that the test has not taken yet —
+// m's History, then the room log from m's cursor up to the end (or up to
+// where m left) — and takes it when take is set, moving m's cursor as m's
+// writer would. It reads the hub's fields the way hub.go documents them, so
+// that the hub tests do not depend on task 2's writer.
+func peek(m *member, take bool) *chatpb.ServerEvent {
+	h := m.room
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if m.first != nil {
+		ev := m.first
+		if take {
+			m.first = nil
+		}
 		return ev
-	default:
-		t.Fatalf("%s's outbox is empty, want another event — %s", m.name, hint)
+	}
+	until := h.end
+	if isClosed(m.gone) {
+		until = m.stop
+	}
+	size := uint64(len(h.log))
+	if m.cursor >= until || (h.end > size && m.cursor < h.end-size) {
 		return nil
 	}
+	ev := h.log[m.cursor%size]
+	if take {
+		m.cursor++
+	}
+	return ev
 }
 
-// noneQueued fails the test if m's outbox holds an event.
+// nextQueued takes the next event the hub holds for m, failing the test if
+// there is none: hint says what was probably forgotten. The hub appends
+// events before its methods return, so there is nothing to wait for.
+func nextQueued(t *testing.T, m *member, hint string) *chatpb.ServerEvent {
+	t.Helper()
+	ev := peek(m, true)
+	if ev == nil {
+		t.Fatalf("the hub holds nothing more for %s, want another event — %s", m.name, hint)
+	}
+	return ev
+}
+
+// noneQueued fails the test if the hub holds another event for m.
 func noneQueued(t *testing.T, m *member, hint string) {
 	t.Helper()
-	select {
-	case ev := <-m.outbox:
-		t.Errorf("%s's outbox holds %s, want nothing more — %s", m.name, describe(ev), hint)
-	default:
+	if ev := peek(m, true); ev != nil {
+		t.Errorf("the hub holds %s for %s, want nothing more — %s", describe(ev), m.name, hint)
 	}
 }
 
@@ -84,12 +126,12 @@ type room struct {
 	spy    *spy
 }
 
-// startRoom runs a chat Server in memory with the given outbox size. When
+// startRoom runs a chat Server in memory with the room cfg. When
 // the test ends and its clients are gone, it checks that every Connect
 // handler returned, that no goroutine of yours is left, and what the spy saw.
-func startRoom(t *testing.T, outboxSize int) *room {
+func startRoom(t *testing.T, cfg Config) *room {
 	t.Helper()
-	r := &room{server: NewServer(outboxSize), spy: newSpy()}
+	r := &room{server: NewServer(cfg), spy: newSpy()}
 	r.srv = grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, r.server) },
 		grpc.ChainStreamInterceptor(r.spy.intercept))
 	before := learnerGoroutines()
@@ -108,8 +150,12 @@ func startRoom(t *testing.T, outboxSize int) *room {
 func (r *room) inRoom(name string) bool {
 	r.server.hub.mu.Lock()
 	defer r.server.hub.mu.Unlock()
-	_, in := r.server.hub.members[name]
-	return in
+	for _, m := range r.server.hub.members {
+		if m.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // participant is one test client's Connect stream.
@@ -201,10 +247,16 @@ func (p *participant) expectLeft(t *testing.T, name, hint string) {
 
 func (p *participant) expectMessage(t *testing.T, sender, text string) *chatpb.Message {
 	t.Helper()
-	ev := p.next(t, "task 1 in hub.go: Say broadcasts the message to everyone, the sender included")
+	return p.expectMessageFor(t, sender, text, "task 1 in hub.go: Say broadcasts the message to everyone, the sender included")
+}
+
+// expectMessageFor is expectMessage with the hint to give if it fails.
+func (p *participant) expectMessageFor(t *testing.T, sender, text, hint string) *chatpb.Message {
+	t.Helper()
+	ev := p.next(t, hint)
 	msg := ev.GetMessage()
 	if msg.GetSender() != sender || msg.GetText() != text {
-		t.Fatalf("%s got %s, want Message from %q: %q — task 1 in hub.go", p.name, describe(ev), sender, short(text))
+		t.Fatalf("%s got %s, want Message from %q: %q — %s", p.name, describe(ev), sender, short(text), hint)
 	}
 	return msg
 }

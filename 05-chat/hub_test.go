@@ -2,22 +2,22 @@ package chat
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// The hub tests call hub.go directly and read the members' outboxes, without
+// The hub tests call hub.go directly and read what it holds for each member, without
 // gRPC: they check the room's rules, one at a time.
 
 func TestTask1_JoinSendsHistoryThenJoinedToEveryone(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	if ev := nextQueued(t, ada, "task 1 in hub.go: queue a History for the new member"); ev.GetHistory() == nil {
 		t.Fatalf("ada's first event is %s, want a History — task 1 in hub.go: the History comes first", describe(ev))
@@ -33,7 +33,7 @@ func TestTask1_JoinSendsHistoryThenJoinedToEveryone(t *testing.T) {
 }
 
 func TestTask1_NamesAreUnique(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	_, err := h.Join("ada")
 	grpctest.WantCode(t, `a second Join("ada")`, err, codes.AlreadyExists,
@@ -53,20 +53,20 @@ func TestTask1_JoinRejectsBadNames(t *testing.T) {
 		{"a name with an escape sequence", "ada\x1b[31m"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			_, err := newHub(8).Join(tc.name)
+			_, err := newHub(testConfig()).Join(tc.name)
 			grpctest.WantCode(t, "Join("+fmt.Sprintf("%q", tc.name)+")", err, codes.InvalidArgument,
 				"task 1 in hub.go: refuse "+tc.what+" with codes.InvalidArgument")
 		})
 	}
 	t.Run("a name of 32 two-byte characters is fine", func(t *testing.T) {
-		if _, err := newHub(8).Join(strings.Repeat("é", 32)); err != nil {
+		if _, err := newHub(testConfig()).Join(strings.Repeat("é", 32)); err != nil {
 			t.Errorf("Join(<32 characters>) failed: %v — task 1 in hub.go: count characters with utf8.RuneCountInString; 32 are allowed", err)
 		}
 	})
 }
 
 func TestTask1_SayReachesEveryoneIncludingTheSender(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	bob := joinHub(t, h, "bob")
 	skipJoinEvents(t, ada)
@@ -101,7 +101,7 @@ func TestTask1_SayReachesEveryoneIncludingTheSender(t *testing.T) {
 }
 
 func TestTask1_SayRejectsBadText(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	bob := joinHub(t, h, "bob")
 	skipJoinEvents(t, ada)
@@ -129,7 +129,7 @@ func TestTask1_SayRejectsBadText(t *testing.T) {
 }
 
 func TestTask1_LeaveIsAnnouncedOnce(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	bob := joinHub(t, h, "bob")
 	skipJoinEvents(t, ada)
@@ -152,7 +152,7 @@ func TestTask1_LeaveIsAnnouncedOnce(t *testing.T) {
 }
 
 func TestTask1_ALateLeaveDoesNotRemoveANewcomer(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	bob := joinHub(t, h, "bob")
 	first := joinHub(t, h, "ada")
 	h.Leave(first)
@@ -175,7 +175,7 @@ func TestTask1_ALateLeaveDoesNotRemoveANewcomer(t *testing.T) {
 }
 
 func TestTask1_NoOneJoinsAClosedRoom(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	h.Close() // the server is shutting down
 	select {
@@ -188,161 +188,117 @@ func TestTask1_NoOneJoinsAClosedRoom(t *testing.T) {
 		"task 1 in hub.go: once the hub is closed (h.closed), refuse every Join with codes.Unavailable: the server is going away")
 }
 
-func TestTask3_FullOutboxDisconnectsOnlyThatMember(t *testing.T) {
-	const outbox = 4
-	h := newHub(outbox)
-	slow := joinHub(t, h, "slow") // nobody empties slow's outbox
+// A member who reads nothing stays in the room for as long as the log
+// still holds the next event it has to send: being behind costs it only
+// latency. One event more, and it is cut, with a status that says why;
+// everyone else hears that it left, once, and loses nothing.
+func TestTask3_OnlyAMemberWhoFellOffTheLogIsCut(t *testing.T) {
+	const size = 4
+	h := newHub(logOf(size))
+	slow := joinHub(t, h, "slow")
+	skipJoinEvents(t, slow) // slow's writer sent its History and Joined; from here on it sends nothing
 	bob := joinHub(t, h, "bob")
-
-	// More messages than slow's outbox holds; bob empties his own outbox
-	// after each one, like a writer that keeps up. Say must never wait.
-	const says = 3 * outbox
 	var got []*chatpb.ServerEvent
-	said := make(chan error, 1)
-	go func() {
-		for i := range says {
-			if err := h.Say(bob, fmt.Sprint("message ", i)); err != nil {
-				said <- err
-				return
-			}
-			for len(bob.outbox) > 0 {
-				got = append(got, <-bob.outbox)
-			}
+	drain := func() {
+		for ev := peek(bob, true); ev != nil; ev = peek(bob, true) {
+			got = append(got, ev)
 		}
-		said <- nil
-	}()
-	select {
-	case err := <-said:
-		if err != nil {
-			t.Fatalf("bob's Say failed: %v — task 3 in hub.go: only the member whose outbox is full is disconnected", err)
+	}
+	drain()
+
+	// The log holds Joined bob, the event slow has to send next, and three
+	// messages: it is full, and slow is as far behind as it may be.
+	for i := range size - 1 {
+		if err := h.Say(bob, fmt.Sprint("message ", i)); err != nil {
+			t.Fatalf("bob's Say failed: %v — task 1 in hub.go", err)
 		}
-	case <-time.After(waitLimit):
-		t.Fatalf("Say blocked once slow's outbox was full — task 2 in member.go: deliver must never wait (select with a default case)")
+		drain()
+	}
+	if err := slow.Err(); err != nil || isClosed(slow.Done()) {
+		t.Fatalf("slow was cut (%v) while the log of %d events still held the next event for it — task 3 in hub.go: "+
+			"cut only a member whose cursor points before the oldest event the log still holds; one that is merely behind catches up", err, size)
 	}
 
-	select {
-	case <-slow.Done(): // Say returned: whatever it did is done
-	default:
-		t.Fatalf("slow is still a member although its outbox overflowed — task 3 in hub.go: when deliver reports false, remove that member " +
-			"(and task 2 in member.go: deliver reports false when the outbox is full)")
+	// One more: slow's next event is overwritten.
+	if err := h.Say(bob, "one too many"); err != nil {
+		t.Fatalf("bob's Say failed: %v — task 3 in hub.go: only the member who fell off the log is cut", err)
 	}
-	grpctest.WantCode(t, "slow.Err()", slow.Err(), codes.ResourceExhausted,
-		"task 3 in hub.go: end the slow membership with status.Error(codes.ResourceExhausted, …)")
+	drain()
+	if !isClosed(slow.Done()) {
+		t.Fatalf("slow is still a member although the log no longer holds the next event for it — task 3 in hub.go: " +
+			"when append overwrites the event a member's cursor points at, remove that member")
+	}
+	err := slow.Err()
+	grpctest.WantCode(t, "slow.Err()", err, codes.ResourceExhausted,
+		"task 3 in hub.go: end the membership of a member who fell off the log with codes.ResourceExhausted")
+	if msg := status.Convert(err).Message(); !strings.Contains(msg, "behind") {
+		t.Errorf("slow was cut with %q, want a message that names the reason (it fell behind, more than the log holds) — task 3 in hub.go", msg)
+	}
 
-	// bob saw his join, every message in order, and slow leave once.
-	var next uint64 = 1
+	// bob saw every message in order, and slow leave once.
+	var texts []string
 	lefts := 0
-	if len(got) != 2+says+1 {
-		t.Errorf("bob received %d events, want %d: his join, every message and slow leaving — task 3 in hub.go", len(got), 2+says+1)
-	}
 	for _, ev := range got {
 		switch {
 		case ev.GetMessage() != nil:
-			if ev.GetMessage().GetSeq() != next {
-				t.Fatalf("bob got %s, want message #%d: no healthy member may lose a message — task 3 in hub.go", describe(ev), next)
-			}
-			next++
+			texts = append(texts, ev.GetMessage().GetText())
 		case ev.GetLeft() != nil:
 			lefts++
-			if ev.GetLeft().GetName() != "slow" {
-				t.Errorf("bob got %s, want only slow to leave — task 3 in hub.go", describe(ev))
-			}
 		}
+	}
+	if want := "message 0|message 1|message 2|one too many"; strings.Join(texts, "|") != want {
+		t.Errorf("bob received %q, want %q — task 3 in hub.go: cutting a member costs the others nothing", strings.Join(texts, "|"), want)
 	}
 	if lefts != 1 {
-		t.Errorf("bob was told %d times that slow left, want once — task 3 in hub.go: broadcast Left when you remove the slow member", lefts)
+		t.Errorf("bob was told %d times that someone left, want once (slow) — task 3 in hub.go: remove the member, which broadcasts Left", lefts)
 	}
 	if _, err := h.Join("slow"); err != nil {
-		t.Errorf(`Join("slow") after slow was disconnected failed: %v — task 3 in hub.go: remove the slow member from the room`, err)
+		t.Errorf(`Join("slow") after slow was cut failed: %v — task 3 in hub.go: remove the member from the room`, err)
 	}
 }
 
-// When a broadcast finds full outboxes, the members it removes are
-// announced after the event itself, for everyone: one order. The healthy
-// members here keep up; the slow ones never read, and each overflows in turn.
-// A map is visited in a random order, so the room is built many times over.
-func TestTask3_OneOrderWhileSlowMembersAreDropped(t *testing.T) {
-	// The rounds run on a goroutine of their own: a deliver that waits
-	// (task 2 not done) would block them for good.
-	failure := make(chan string, 1)
-	go func() { failure <- oneOrderRounds(20) }()
-	select {
-	case f := <-failure:
-		if f != "" {
-			t.Fatal(f)
-		}
-	case <-time.After(waitLimit):
-		t.Fatalf("a Join or a Say blocked once a slow member's outbox was full — task 2 in member.go: deliver must never wait (select with a default case)")
+// Many members fall off the log at the same append: each is cut and
+// announced once, and the member who keeps up loses nothing.
+func TestTask3_ManyFallOffAtOnce(t *testing.T) {
+	const size = 8
+	h := newHub(logOf(size))
+	var slow []*member
+	for i := range 3 {
+		slow = append(slow, joinHub(t, h, fmt.Sprint("slow", i)))
 	}
-}
-
-// oneOrderRounds builds the room of TestTask3_OneOrderWhileSlowMembersAreDropped
-// the given number of times, and describes the first failure ("": none).
-func oneOrderRounds(rounds int) string {
-	for round := range rounds {
-		h := newHub(4)
-		var healthy []*member
-		got := map[*member][]string{}
-		drain := func() {
-			for _, m := range healthy {
-				for len(m.outbox) > 0 {
-					got[m] = append(got[m], describe(<-m.outbox))
-				}
+	bob := joinHub(t, h, "bob")
+	lefts := map[string]int{}
+	var seqs []uint64
+	for i := range 2 * size {
+		if err := h.Say(bob, fmt.Sprint("message ", i)); err != nil {
+			t.Fatalf("bob's Say failed: %v — task 3 in hub.go: only the members who fell off the log are cut", err)
+		}
+		for ev := peek(bob, true); ev != nil; ev = peek(bob, true) {
+			if ev.GetLeft() != nil {
+				lefts[ev.GetLeft().GetName()]++
 			}
-		}
-		for i := range 5 {
-			m, err := h.Join(fmt.Sprint("healthy", i))
-			if err != nil || m == nil {
-				return fmt.Sprintf("Join failed: %v — task 1 in hub.go", err)
-			}
-			healthy = append(healthy, m)
-			drain()
-		}
-		clear(got) // from here on, every healthy member is told the same things
-		for i := range 12 {
-			h.Join(fmt.Sprint("slow", i)) // slow members never read: each overflows two rounds after it came
-			drain()
-			if err := h.Say(healthy[0], fmt.Sprint("message ", i)); err != nil {
-				return fmt.Sprintf("healthy0's Say failed: %v — task 3 in hub.go: only members whose outbox is full are disconnected", err)
-			}
-			drain()
-		}
-		want := got[healthy[0]]
-		if !slices.Contains(want, `Left "slow0"`) {
-			return `nobody was told that slow0 left, though its outbox overflowed — task 3 in hub.go: when deliver reports false, remove that member`
-		}
-		for _, m := range healthy[1:] {
-			if i := firstDifference(got[m], want); i >= 0 {
-				return fmt.Sprintf("round %d: after the same broadcasts, %s's event #%d is %s but %s's is %s — task 3 in hub.go: "+
-					"all members hear the same events in the same order: collect the members whose outbox is full, "+
-					"and remove them only after the loop has given the event to everyone", round+1,
-					healthy[0].name, i+1, at(want, i), m.name, at(got[m], i))
+			if ev.GetMessage() != nil {
+				seqs = append(seqs, ev.GetMessage().GetSeq())
 			}
 		}
 	}
-	return ""
-}
-
-// firstDifference returns the first index at which a and b differ, or -1.
-func firstDifference(a, b []string) int {
-	for i := range max(len(a), len(b)) {
-		if at(a, i) != at(b, i) {
-			return i
+	for _, m := range slow {
+		if !isClosed(m.Done()) {
+			t.Errorf("%s is still in the room after %d events more than the log holds — task 3 in hub.go: check every member at each append", m.name, size)
+		}
+		if lefts[m.name] != 1 {
+			t.Errorf("bob was told %d times that %s left, want once — task 3 in hub.go", lefts[m.name], m.name)
 		}
 	}
-	return -1
-}
-
-// at returns s[i], or "nothing" past the end.
-func at(s []string, i int) string {
-	if i < len(s) {
-		return s[i]
+	for i, seq := range seqs {
+		if seq != uint64(i+1) {
+			t.Fatalf("bob's message %d has seq %d, want %d — task 3 in hub.go: a member who keeps up loses nothing", i+1, seq, i+1)
+		}
 	}
-	return "nothing"
 }
 
 func TestTask6_NewMemberGetsTheLast50Messages(t *testing.T) {
-	h := newHub(100)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	for i := 1; i <= 60; i++ {
 		if err := h.Say(ada, fmt.Sprint("message ", i)); err != nil {
@@ -364,7 +320,7 @@ func TestTask6_NewMemberGetsTheLast50Messages(t *testing.T) {
 }
 
 func TestTask6_YoungRoomReplaysAllItHas(t *testing.T) {
-	h := newHub(8)
+	h := newHub(testConfig())
 	ada := joinHub(t, h, "ada")
 	for _, text := range []string{"one", "two", "three"} {
 		if err := h.Say(ada, text); err != nil {

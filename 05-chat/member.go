@@ -1,63 +1,74 @@
 package chat
 
 import (
+	"context"
 	"sync"
 
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 )
 
-// member is one participant as the hub sees them: the name they joined with
-// and their outbox, the events waiting to be sent down their stream.
+// member is one participant as the hub sees them: the name they joined
+// with, where their writer is in the room log, and how fast they may speak.
 //
-// Two sides share the outbox. The hub puts events in (deliver) while it holds
-// its lock, so putting must never wait: a member with a full outbox is too
-// slow, and the hub disconnects them (task 3) rather than make the room wait.
-// One writer goroutine per stream takes events out and sends them
-// (writeLoop), so Send is only ever called from that goroutine: gRPC allows
-// one goroutine sending and one receiving on a stream, never two sending.
+// The hub appends events to its log; the member's one writer goroutine
+// (writeLoop) follows the log with the member's cursor and sends each event,
+// so Send is only ever called from that goroutine: gRPC allows one goroutine
+// sending and one receiving on a stream, never two sending. The stream
+// handler's reader paces the member's Says (pace) before the hub sees them.
 type member struct {
-	name   string
-	outbox chan *chatpb.ServerEvent // bounded: its capacity is the outbox size
+	room    *hub
+	name    string        // as joined, and as the others see it
+	key     string        // the name's comparison key: names.go
+	limiter *rate.Limiter // this member's own: how fast they may say things
+
+	// Guarded by room.mu.
+	first  *chatpb.ServerEvent // the History, sent before the log; nil once taken
+	cursor uint64              // index in the room log of the next event to send
+	stop   uint64              // once removed: the log index where the stream ends
 
 	endOnce sync.Once
 	gone    chan struct{} // closed when the membership ends
 	err     error         // why it ended (nil: the member left); set before gone is closed
 }
 
-func newMember(name string, outboxSize int) *member {
+func newMember(room *hub, name, key string) *member {
 	return &member{
-		name:   name,
-		outbox: make(chan *chatpb.ServerEvent, outboxSize),
-		gone:   make(chan struct{}),
+		room:    room,
+		name:    name,
+		key:     key,
+		limiter: rate.NewLimiter(room.cfg.Rate, room.cfg.Burst),
+		gone:    make(chan struct{}),
 	}
 }
 
-// deliver queues ev for m without waiting, and reports whether the outbox
-// had room for it.
-func (m *member) deliver(ev *chatpb.ServerEvent) bool {
-	// TODO(task 2): this send waits when the outbox is full, under the hub's
-	// lock: one slow member would stall the room. Never wait: use a select
-	// with a default case, and return false when there is no room.
-	m.outbox <- ev
-	return true
+// writeLoop is the member's one writer: it sends, with send (the stream's
+// Send), the member's History and then every event of the room log from
+// its cursor on, in order, waiting when it has caught up. It returns send's
+// error if a send fails, nil when the member left by themselves and
+// everything up to their leaving was sent, and otherwise Err(), the reason
+// the membership ended (cut for falling behind, or shutdown); from then on
+// it sends nothing.
+func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
+	// TODO(task 2): the stream's one sender: what m.room.next gives, in order,
+	// waking when the log grows or the membership ends. TestTask2_WriterSkipsNothing,
+	// TestTask2_AWaitingWriterNoticesTheEnd, TestTask2_WriterSendsNothingOnceCut.
+	return status.Error(codes.Unimplemented, "TODO(task 2): send the room log in 05-chat/member.go — see 05-chat/README.md")
 }
 
-// writeLoop is the member's one writer: it sends the outbox's events, in
-// order, with send (the stream's Send) until send fails (it returns send's
-// error) or the membership ends (it returns Err(), the reason). When the
-// member left by themselves (Err() is nil) it first sends what is still
-// queued, so a client that reads until its stream ends misses nothing that
-// was said before it left.
-func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
-	// TODO(task 2): select in a loop between an event from m.outbox (send
-	// it; return send's error) and <-m.Done() (return m.Err(), but when it
-	// is nil first send what is still queued). select picks at random among
-	// ready cases, so check m.Done() on its own (select with default) before
-	// each send: once the membership has ended with an error, send nothing.
-	return status.Error(codes.Unimplemented, "TODO(task 2): send the outbox in 05-chat/member.go — see 05-chat/README.md")
+// pace returns when m may say one more thing, by m's own limiter on the
+// room's clock, or early with ctx's status when ctx ends (the stream is
+// over). The stream handler's reader calls it before it hands a Say to the
+// hub: while it waits, it does not read the stream, so gRPC's flow control
+// makes the speaking client's Send block. Nothing is dropped, nobody is cut.
+func (m *member) pace(ctx context.Context) error {
+	// TODO(task 7): within m's own burst return at once, else wait out the
+	// limiter's delay on the room's clock (cfg.Clock), or until ctx ends.
+	// TestTask7_PaceLetsABurstThroughThenWaits; look up rate.Limiter.ReserveN.
+	return status.Error(codes.Unimplemented, "TODO(task 7): pace what a member says in 05-chat/member.go — see 05-chat/README.md")
 }
 
 // end ends the membership; err is the status the member's stream will end

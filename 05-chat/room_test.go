@@ -15,11 +15,11 @@ import (
 )
 
 // The room tests check the room as a whole, the way its users see it. They
-// need every server task done: tasks 1–3 (the hub and the outbox) and task 4
+// need every server task done: tasks 1–3 (the hub and the writer) and task 4
 // (the stream handler), and task 6 for the history.
 
 func TestTask4_ThreeMembersConverseInOrder(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	names := []string{"ada", "bob", "cy"}
 	var ps []*participant
 	for _, name := range names {
@@ -87,7 +87,7 @@ func TestTask4_ThreeMembersConverseInOrder(t *testing.T) {
 }
 
 func TestTask6_HistoryIsReplayedOnJoin(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, _ := enter(t, r.srv.Dial(t), "ada")
 	for _, text := range []string{"one", "two", "three"} {
 		ada.say(t, text)
@@ -103,11 +103,12 @@ func TestTask6_HistoryIsReplayedOnJoin(t *testing.T) {
 	}
 }
 
-// A member who stops reading fills the flow-control windows of gRPC and then
-// its outbox; from then on it is disconnected, and nobody else waits for it.
+// A member who stops reading fills the flow-control windows of gRPC, and
+// then falls behind the room log; once it falls off the log it is cut, and
+// nobody else waits for it.
 func TestTask4_StalledReaderIsDisconnected(t *testing.T) {
-	const outbox = 16
-	r := startRoom(t, outbox)
+	const size = 16
+	r := startRoom(t, logOf(size))
 	slow, _ := enter(t, r.srv.Dial(t), "stalled") // from here on, never reads
 	talker, _ := enter(t, r.srv.Dial(t), "talker")
 	listener, _ := enter(t, r.srv.Dial(t), "listener")
@@ -116,16 +117,16 @@ func TestTask4_StalledReaderIsDisconnected(t *testing.T) {
 	// talker says one message after another, each only once talker and
 	// listener have both received the one before: they keep up, stalled
 	// does not. Every message must reach them while stalled's windows and
-	// outbox fill up, until stalled is disconnected and they hear that it
+	// stalled falls behind the log, until it is cut and they hear that it
 	// left.
-	const keepUp = "tasks 2 and 3: deliver never waits (task 2 in member.go), and only the member whose outbox is full is disconnected (task 3 in hub.go); " +
+	const keepUp = "tasks 2 and 3: each writer follows the log on its own (task 2 in member.go), and only the member who fell off the log is cut (task 3 in hub.go); " +
 		"the others receive every message"
 	text := strings.Repeat("x", maxTextLen)
-	const most = 20000 // far more than any window and outbox hold
+	const most = 20000 // far more than any window and the log hold
 	var sent uint64
 	for left := false; !left; {
 		if sent == most {
-			t.Fatalf("after %d messages stalled was still in the room — task 3 in hub.go: disconnect a member whose outbox is full", most)
+			t.Fatalf("after %d messages stalled was still in the room — task 3 in hub.go: cut a member who fell off the log", most)
 		}
 		talker.say(t, text)
 		sent++
@@ -147,11 +148,11 @@ func TestTask4_StalledReaderIsDisconnected(t *testing.T) {
 	grpctest.WantCode(t, "stalled's Connect handler",
 		r.spy.stream(t, "stalled").waitReturn(t, "task 4 in server.go: the hub ended stalled's membership, but its writer is stuck in a Send "+
 			"that only the client could finish: return m.Err() when <-m.Done() is ready"),
-		codes.ResourceExhausted, "task 3 in hub.go: end a slow membership with codes.ResourceExhausted; task 4 in server.go: return m.Err() at <-m.Done()")
+		codes.ResourceExhausted, "task 3 in hub.go: end the membership of a member who fell off the log with codes.ResourceExhausted; task 4 in server.go: return m.Err() at <-m.Done()")
 
 	// stalled reads at last: what was on its way, then the status.
 	grpctest.WantCode(t, "the stalled member's stream", slow.expectEnd(t, "task 4 in server.go: return m.Err() when <-m.Done() is ready"),
-		codes.ResourceExhausted, "task 3 in hub.go and task 4 in server.go: a member too slow for its outbox ends with codes.ResourceExhausted")
+		codes.ResourceExhausted, "task 3 in hub.go and task 4 in server.go: a member who fell off the log ends with codes.ResourceExhausted")
 }
 
 // The same, with stalled's network under the spy's control: it holds every
@@ -159,17 +160,17 @@ func TestTask4_StalledReaderIsDisconnected(t *testing.T) {
 // through. So stalled's writer is stuck in a Send for sure when the hub
 // disconnects stalled, and only the handler returning can end it.
 func TestTask4_ADisconnectedMemberWithAStuckSendLeaves(t *testing.T) {
-	const outbox = 4
-	r := startRoom(t, outbox)
+	const size = 4
+	r := startRoom(t, logOf(size))
 	stalled, _ := enter(t, r.srv.Dial(t), "stalled")
 	spied := r.spy.stream(t, "stalled")
 	spied.holdSends()
 	talker, _ := enter(t, r.srv.Dial(t), "talker") // stalled's writer is stuck in the Send of Joined "talker"
 
-	const keepUp = "task 3 in hub.go: only the member whose outbox is full is disconnected; the others receive every message"
+	const keepUp = "task 3 in hub.go: only the member who fell off the log is cut; the others receive every message"
 	for sent, left := uint64(1), false; !left; sent++ {
-		if sent > outbox+2 {
-			t.Fatalf("after %d messages stalled was still in the room, with an outbox of %d — task 3 in hub.go: disconnect a member whose outbox is full", sent-1, outbox)
+		if sent > size+2 {
+			t.Fatalf("after %d messages stalled was still in the room, with a log of %d — task 3 in hub.go: cut a member who fell off the log", sent-1, size)
 		}
 		talker.say(t, "hello")
 		ev := talker.next(t, keepUp)
@@ -185,13 +186,13 @@ func TestTask4_ADisconnectedMemberWithAStuckSendLeaves(t *testing.T) {
 	grpctest.WantCode(t, "stalled's Connect handler",
 		spied.waitReturn(t, "task 4 in server.go: the hub ended stalled's membership while its writer was stuck in a Send "+
 			"that only the client could finish: return m.Err() when <-m.Done() is ready"),
-		codes.ResourceExhausted, "task 3 in hub.go: end a slow membership with codes.ResourceExhausted; task 4 in server.go: return m.Err() at <-m.Done()")
+		codes.ResourceExhausted, "task 3 in hub.go: end the membership of a member who fell off the log with codes.ResourceExhausted; task 4 in server.go: return m.Err() at <-m.Done()")
 	grpctest.WantCode(t, "stalled's stream", stalled.expectEnd(t, "task 4 in server.go: return m.Err() when <-m.Done() is ready"),
 		codes.ResourceExhausted, "task 4 in server.go: return m.Err() at <-m.Done()")
 }
 
 func TestTask4_GracefulStopEndsEveryStream(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, _ := enter(t, r.srv.Dial(t), "ada")
 	bob, _ := enter(t, r.srv.Dial(t), "bob")
 	ada.expectJoined(t, "bob")
@@ -235,6 +236,10 @@ func TestTask4_BadInput(t *testing.T) {
 		{"a name with control characters", false, []*chatpb.ClientEvent{joinEvent("a\x07b")}, codes.InvalidArgument, badName},
 		{"a name already in the room", false, []*chatpb.ClientEvent{joinEvent("bob")}, codes.AlreadyExists,
 			"task 1 in hub.go: Join refuses a taken name with codes.AlreadyExists; task 4 in server.go: return the hub's error unchanged"},
+		{"a name that looks like one in the room", false, []*chatpb.ClientEvent{joinEvent("BOB")}, codes.AlreadyExists,
+			"task 8 in names.go: names are compared by their precis.Nickname.CompareKey; task 4 in server.go: return the hub's error unchanged"},
+		{"a name with an invisible character", false, []*chatpb.ClientEvent{joinEvent("b\u200Bob")}, codes.InvalidArgument,
+			"task 8 in names.go: precis.Nickname refuses invisible and format characters; task 4 in server.go: return the hub's error unchanged"},
 		{"a say before the join", false, []*chatpb.ClientEvent{sayEvent("hi")}, codes.FailedPrecondition, badOrder},
 		{"an event with nothing set", false, []*chatpb.ClientEvent{{}}, codes.FailedPrecondition, badOrder},
 		{"a second join", true, []*chatpb.ClientEvent{joinEvent("ada")}, codes.FailedPrecondition, badOrder},
@@ -244,7 +249,7 @@ func TestTask4_BadInput(t *testing.T) {
 		{"a say after a refused say", true, []*chatpb.ClientEvent{sayEvent(""), sayEvent("is anyone there?")}, codes.InvalidArgument, badText},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			r := startRoom(t, DefaultOutboxSize)
+			r := startRoom(t, testConfig())
 			enter(t, r.srv.Dial(t), "bob")
 			var p *participant
 			if tc.joined {
@@ -264,6 +269,6 @@ func TestTask4_BadInput(t *testing.T) {
 			grpctest.WantCode(t, tc.what, err, tc.want, tc.hint)
 		})
 	}
-	// A client whose outbox overflowed ends with ResourceExhausted: see
+	// A client who fell off the room log ends with ResourceExhausted: see
 	// TestTask4_StalledReaderIsDisconnected.
 }

@@ -12,11 +12,11 @@ import (
 
 // The stream tests run the whole server in memory and talk to it through
 // gRPC, each participant on a Connect stream of its own. They need tasks 1–3
-// (the hub and the outbox) as well as task 4. A spy (spy_test.go) watches
+// (the hub and the writer) as well as task 4. A spy (spy_test.go) watches
 // your handler from the server's side.
 
 func TestTask4_JoinSayAndLeave(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, history := enter(t, r.srv.Dial(t), "ada")
 	if len(history) != 0 {
 		t.Errorf("the History of a new room holds %d messages, want none — task 6 in hub.go", len(history))
@@ -40,7 +40,7 @@ func TestTask4_JoinSayAndLeave(t *testing.T) {
 // ada's Sends until ada has received the one before, so her messages are
 // still queued when the handler sees io.EOF, whatever the scheduling.
 func TestTask4_NothingSaidBeforeLeavingIsLost(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, _ := enter(t, r.srv.Dial(t), "ada")
 	spied := r.spy.stream(t, "ada")
 	spied.holdSends()
@@ -60,10 +60,10 @@ func TestTask4_NothingSaidBeforeLeavingIsLost(t *testing.T) {
 				endedWith(err), i, said)
 		}
 		if got := ev.GetMessage().GetText(); got != fmt.Sprint(i) {
-			t.Fatalf("ada got %s, want her message %q — task 2 in member.go: one writer sends the outbox in order", describe(ev), fmt.Sprint(i))
+			t.Fatalf("ada got %s, want her message %q — task 2 in member.go: one writer sends the log in order", describe(ev), fmt.Sprint(i))
 		}
 	}
-	if err := ada.expectEnd(t, "task 4 in server.go: once the writer has flushed the outbox, return"); err != nil {
+	if err := ada.expectEnd(t, "task 4 in server.go: once the writer has sent the log up to the leave, return"); err != nil {
 		t.Errorf("after CloseSend, ada's stream ended with %v, want OK — task 4 in server.go", err)
 	}
 }
@@ -71,7 +71,7 @@ func TestTask4_NothingSaidBeforeLeavingIsLost(t *testing.T) {
 // The handler must not report success (OK) while the writer still has
 // events to send: here ada gives up (cancels) before they could be sent.
 func TestTask4_LeavingWaitsForTheWriter(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, _ := enter(t, r.srv.Dial(t), "ada")
 	spied := r.spy.stream(t, "ada")
 	spied.holdSends() // ada's network is slow: no Send completes from here on
@@ -92,7 +92,7 @@ func TestTask4_LeavingWaitsForTheWriter(t *testing.T) {
 // Send, with more events queued. The spy lets that Send complete as the
 // handler returns: no other Send may start after that.
 func TestTask4_NoSendAfterTheStreamEnded(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	conn := r.srv.Dial(t)
 	bob, _ := enter(t, conn, "bob")
 	ada, _ := enter(t, conn, "ada")
@@ -113,7 +113,7 @@ func TestTask4_NoSendAfterTheStreamEnded(t *testing.T) {
 }
 
 func TestTask4_FirstEventMustBeAJoin(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	p := connect(t, r.srv.Dial(t), "ada")
 	p.say(t, "hello?")
 	grpctest.WantCode(t, "a Say before the Join", p.expectEnd(t, "task 4 in server.go: check the first event with GetJoin()"),
@@ -121,7 +121,7 @@ func TestTask4_FirstEventMustBeAJoin(t *testing.T) {
 }
 
 func TestTask4_OneJoinPerStream(t *testing.T) {
-	r := startRoom(t, DefaultOutboxSize)
+	r := startRoom(t, testConfig())
 	ada, _ := enter(t, r.srv.Dial(t), "ada")
 	ada.send(t, joinEvent("ada2"), "task 4 in server.go: the stream was open")
 	grpctest.WantCode(t, "a second Join on the same stream", ada.expectEnd(t, "task 4 in server.go: in the read loop, a Join ends the stream"),
@@ -142,7 +142,7 @@ func TestTask4_LeaveIsAnnounced(t *testing.T) {
 		}, codes.InvalidArgument},
 	} {
 		t.Run(tc.how, func(t *testing.T) {
-			r := startRoom(t, DefaultOutboxSize)
+			r := startRoom(t, testConfig())
 			bob, _ := enter(t, r.srv.Dial(t), "bob")
 			adaConn := r.srv.Dial(t)
 			ada, _ := enter(t, adaConn, "ada")

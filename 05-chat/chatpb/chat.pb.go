@@ -114,8 +114,11 @@ func (*ClientEvent_Say) isClientEvent_Event() {}
 // Join asks to enter the room under a name.
 type Join struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The name the others will see: 1 to 32 characters (Unicode code points),
-	// not only whitespace, no control characters, not already in the room.
+	// The name the others will see: 1 to 32 characters (Unicode code points)
+	// in the normal form of the PRECIS Nickname profile (RFC 8266: no
+	// control, format or invisible characters, NFKC, no leading, trailing or
+	// double spaces); only letters of one script, marks, digits, spaces and
+	// - _ . '; no name in the room may compare equal to it.
 	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -446,7 +449,7 @@ func (x *Joined) GetName() string {
 }
 
 // Left announces that name left the room: by leaving, by disconnecting, or by
-// being disconnected for reading too slowly.
+// being cut for falling further behind than the room log holds.
 type Left struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The name the member had joined with; it is free to be taken again.

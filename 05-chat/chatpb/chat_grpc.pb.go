@@ -42,9 +42,12 @@ type ChatClient interface {
 	//     first. The server answers with History (the last messages, possibly
 	//     none): receiving it means you are in. Everyone, you included, then
 	//     sees Joined with your name.
-	//  2. The client sends Say events; the server stamps each with the sender's
-	//     joined name, its own clock and the room's next sequence number, and
-	//     sends it as a Message to every member, the sender included. A client
+	//  2. The client sends Say events; the server takes each when the
+	//     sender's rate allows (until then it reads nothing more from the
+	//     stream, so flow control makes the client's sends block: a fast
+	//     speaker is slowed, never cut), stamps it with the sender's joined
+	//     name, its own clock and the room's next sequence number, and sends
+	//     it as a Message to every member, the sender included. A client
 	//     never names the sender: it cannot speak for anyone else.
 	//  3. The membership ends, and every other member sees Left with the name,
 	//     exactly once, when any of these happens:
@@ -53,9 +56,11 @@ type ChatClient interface {
 	//     the stream ends, so it misses nothing sent before it left.
 	//     - the client cancels the call or its connection drops: the stream
 	//     ends with CANCELLED (or UNAVAILABLE) on the client side.
-	//     - the client cannot keep up: its outbox on the server (a bounded
-	//     queue of events not yet sent) overflowed. The server ends the
-	//     stream with RESOURCE_EXHAUSTED rather than make anyone else wait.
+	//     - the client fell further behind than the room log holds (the
+	//     bounded log of recent events that every member's stream is sent
+	//     from). The server ends the stream with RESOURCE_EXHAUSTED rather
+	//     than make anyone else wait. A client that is merely behind
+	//     within the log is never cut.
 	//     - the client sends a bad event (codes below): the server ends the
 	//     stream with that code. A rejected Say ends the stream too: a
 	//     bidi stream has no per-message error, only the final status.
@@ -65,13 +70,14 @@ type ChatClient interface {
 	//
 	// Errors, each ending the stream:
 	//
-	//	INVALID_ARGUMENT     a name that is empty, over 32 characters or holds
-	//	                     control characters; a text that is empty or over
-	//	                     1000 characters.
-	//	ALREADY_EXISTS       the name is already in the room.
+	//	INVALID_ARGUMENT     a name that breaks the rules of Join.name; a text
+	//	                     that is empty or over 1000 characters.
+	//	ALREADY_EXISTS       the name, or one that compares equal to it (case,
+	//	                     width), is already in the room.
 	//	FAILED_PRECONDITION  a Say before the Join, a second Join, or a
 	//	                     ClientEvent with neither set.
-	//	RESOURCE_EXHAUSTED   the member's outbox overflowed (too slow a reader).
+	//	RESOURCE_EXHAUSTED   the member fell further behind than the room log
+	//	                     holds, or the room is full (at the Join).
 	//	UNAVAILABLE          the server is shutting down.
 	Connect(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ClientEvent, ServerEvent], error)
 }
@@ -113,9 +119,12 @@ type ChatServer interface {
 	//     first. The server answers with History (the last messages, possibly
 	//     none): receiving it means you are in. Everyone, you included, then
 	//     sees Joined with your name.
-	//  2. The client sends Say events; the server stamps each with the sender's
-	//     joined name, its own clock and the room's next sequence number, and
-	//     sends it as a Message to every member, the sender included. A client
+	//  2. The client sends Say events; the server takes each when the
+	//     sender's rate allows (until then it reads nothing more from the
+	//     stream, so flow control makes the client's sends block: a fast
+	//     speaker is slowed, never cut), stamps it with the sender's joined
+	//     name, its own clock and the room's next sequence number, and sends
+	//     it as a Message to every member, the sender included. A client
 	//     never names the sender: it cannot speak for anyone else.
 	//  3. The membership ends, and every other member sees Left with the name,
 	//     exactly once, when any of these happens:
@@ -124,9 +133,11 @@ type ChatServer interface {
 	//     the stream ends, so it misses nothing sent before it left.
 	//     - the client cancels the call or its connection drops: the stream
 	//     ends with CANCELLED (or UNAVAILABLE) on the client side.
-	//     - the client cannot keep up: its outbox on the server (a bounded
-	//     queue of events not yet sent) overflowed. The server ends the
-	//     stream with RESOURCE_EXHAUSTED rather than make anyone else wait.
+	//     - the client fell further behind than the room log holds (the
+	//     bounded log of recent events that every member's stream is sent
+	//     from). The server ends the stream with RESOURCE_EXHAUSTED rather
+	//     than make anyone else wait. A client that is merely behind
+	//     within the log is never cut.
 	//     - the client sends a bad event (codes below): the server ends the
 	//     stream with that code. A rejected Say ends the stream too: a
 	//     bidi stream has no per-message error, only the final status.
@@ -136,13 +147,14 @@ type ChatServer interface {
 	//
 	// Errors, each ending the stream:
 	//
-	//	INVALID_ARGUMENT     a name that is empty, over 32 characters or holds
-	//	                     control characters; a text that is empty or over
-	//	                     1000 characters.
-	//	ALREADY_EXISTS       the name is already in the room.
+	//	INVALID_ARGUMENT     a name that breaks the rules of Join.name; a text
+	//	                     that is empty or over 1000 characters.
+	//	ALREADY_EXISTS       the name, or one that compares equal to it (case,
+	//	                     width), is already in the room.
 	//	FAILED_PRECONDITION  a Say before the Join, a second Join, or a
 	//	                     ClientEvent with neither set.
-	//	RESOURCE_EXHAUSTED   the member's outbox overflowed (too slow a reader).
+	//	RESOURCE_EXHAUSTED   the member fell further behind than the room log
+	//	                     holds, or the room is full (at the Join).
 	//	UNAVAILABLE          the server is shutting down.
 	Connect(grpc.BidiStreamingServer[ClientEvent, ServerEvent]) error
 	mustEmbedUnimplementedChatServer()

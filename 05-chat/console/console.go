@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -59,12 +60,34 @@ func Open(prompt string) (*Console, error) {
 		io.Reader
 		io.Writer
 	}{os.Stdin, os.Stdout}, prompt)
+	width := 0
 	if w, h, err := term.GetSize(fd); err == nil {
 		t.SetSize(w, h)
+		width = w
 	}
 	c.out = t
-	go c.read(t.ReadLine)
+	go c.read(func() (string, error) {
+		line, err := t.ReadLine()
+		if err == nil {
+			c.eraseTyped(prompt, line, width)
+		}
+		return line, err
+	})
 	return c, nil
+}
+
+// eraseTyped takes away the line the user just entered (the Terminal left
+// it on the screen, and moved to the next line). What the user says comes
+// back from the room, in the room's order and with its time: shown once,
+// there, it cannot be mistaken for a line printed twice.
+func (c *Console) eraseTyped(prompt, line string, width int) {
+	rows := 1
+	if width > 0 {
+		rows += (utf8.RuneCountInString(prompt+line) - 1) / width
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(os.Stdout, "\x1b[%dA\r\x1b[J", rows) // up to where the line began, erase from there down
 }
 
 // read sends each line that readLine returns to c.lines, until it fails.

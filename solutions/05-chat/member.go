@@ -1,89 +1,98 @@
 package chat
 
 import (
+	"context"
 	"sync"
+
+	"golang.org/x/time/rate"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 )
 
-// member is one participant as the hub sees them: the name they joined with
-// and their outbox, the events waiting to be sent down their stream.
+// member is one participant as the hub sees them: the name they joined
+// with, where their writer is in the room log, and how fast they may speak.
 //
-// Two sides share the outbox. The hub puts events in (deliver) while it holds
-// its lock, so putting must never wait: a member with a full outbox is too
-// slow, and the hub disconnects them (task 3) rather than make the room wait.
-// One writer goroutine per stream takes events out and sends them
-// (writeLoop), so Send is only ever called from that goroutine: gRPC allows
-// one goroutine sending and one receiving on a stream, never two sending.
+// The hub appends events to its log; the member's one writer goroutine
+// (writeLoop) follows the log with the member's cursor and sends each event,
+// so Send is only ever called from that goroutine: gRPC allows one goroutine
+// sending and one receiving on a stream, never two sending. The stream
+// handler's reader paces the member's Says (pace) before the hub sees them.
 type member struct {
-	name   string
-	outbox chan *chatpb.ServerEvent // bounded: its capacity is the outbox size
+	room    *hub
+	name    string        // as joined, and as the others see it
+	key     string        // the name's comparison key: names.go
+	limiter *rate.Limiter // this member's own: how fast they may say things
+
+	// Guarded by room.mu.
+	first  *chatpb.ServerEvent // the History, sent before the log; nil once taken
+	cursor uint64              // index in the room log of the next event to send
+	stop   uint64              // once removed: the log index where the stream ends
 
 	endOnce sync.Once
 	gone    chan struct{} // closed when the membership ends
 	err     error         // why it ended (nil: the member left); set before gone is closed
 }
 
-func newMember(name string, outboxSize int) *member {
+func newMember(room *hub, name, key string) *member {
 	return &member{
-		name:   name,
-		outbox: make(chan *chatpb.ServerEvent, outboxSize),
-		gone:   make(chan struct{}),
+		room:    room,
+		name:    name,
+		key:     key,
+		limiter: rate.NewLimiter(room.cfg.Rate, room.cfg.Burst),
+		gone:    make(chan struct{}),
 	}
 }
 
-// deliver queues ev for m without waiting, and reports whether the outbox
-// had room for it.
-func (m *member) deliver(ev *chatpb.ServerEvent) bool {
-	select {
-	case m.outbox <- ev:
-		return true
-	default:
-		return false
-	}
-}
-
-// writeLoop is the member's one writer: it sends the outbox's events, in
-// order, with send (the stream's Send) until send fails (it returns send's
-// error) or the membership ends (it returns Err(), the reason). When the
-// member left by themselves (Err() is nil) it first sends what is still
-// queued, so a client that reads until its stream ends misses nothing that
-// was said before it left.
-//
-// The end of the membership is checked before every send, because select
-// picks at random among ready cases: once the handler has ended the
-// membership with an error and is returning, no new Send may start.
+// writeLoop is the member's one writer: it sends, with send (the stream's
+// Send), the member's History and then every event of the room log from
+// its cursor on, in order, waiting when it has caught up. It returns send's
+// error if a send fails, nil when the member left by themselves and
+// everything up to their leaving was sent, and otherwise Err(), the reason
+// the membership ended (cut for falling behind, or shutdown); from then on
+// it sends nothing.
 func (m *member) writeLoop(send func(*chatpb.ServerEvent) error) error {
 	for {
-		select {
-		case <-m.gone:
-			if m.err != nil {
-				return m.err // disconnected: unsent events are moot
-			}
-			return m.flush(send)
-		default:
-		}
-		select {
-		case ev := <-m.outbox:
+		ev, wait, err := m.room.next(m)
+		switch {
+		case ev != nil:
 			if err := send(ev); err != nil {
 				return err
 			}
-		case <-m.gone: // handled at the top of the loop
+		case wait != nil:
+			select {
+			case <-wait: // something was appended
+			case <-m.gone: // next says what the end means
+			}
+		default:
+			return err
 		}
 	}
 }
 
-// flush sends what is still queued, without waiting for more.
-func (m *member) flush(send func(*chatpb.ServerEvent) error) error {
-	for {
-		select {
-		case ev := <-m.outbox:
-			if err := send(ev); err != nil {
-				return err
-			}
-		default:
-			return nil
-		}
+// pace returns when m may say one more thing, by m's own limiter on the
+// room's clock, or early with ctx's status when ctx ends (the stream is
+// over). The stream handler's reader calls it before it hands a Say to the
+// hub: while it waits, it does not read the stream, so gRPC's flow control
+// makes the speaking client's Send block. Nothing is dropped, nobody is cut.
+func (m *member) pace(ctx context.Context) error {
+	clock := m.room.cfg.Clock
+	now := clock.Now()
+	r := m.limiter.ReserveN(now, 1)
+	if !r.OK() {
+		return status.Error(codes.Internal, "the room's burst is 0: nobody may speak")
+	}
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return nil
+	}
+	select {
+	case <-clock.After(d):
+		return nil
+	case <-ctx.Done():
+		r.CancelAt(clock.Now()) // give the token back: it was never used
+		return status.FromContextError(ctx.Err()).Err()
 	}
 }
 

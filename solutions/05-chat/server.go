@@ -3,13 +3,67 @@ package chat
 import (
 	"errors"
 	"io"
+	"time"
 
+	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 )
+
+// Config holds the room's limits. A zero field takes its default.
+type Config struct {
+	// LogSize is how many events the room log holds, shared by all
+	// members: how far one member may fall behind before it is cut.
+	LogSize int
+	// Rate is how many Says per second one member may make, sustained, and
+	// Burst how many at once. A faster speaker is slowed, not cut.
+	Rate  rate.Limit
+	Burst int
+	// MaxMembers is how many members the room takes at once.
+	MaxMembers int
+	// Clock tells the time and waits for the rate limit: the real clock
+	// unless a test sets a fake one.
+	Clock Clock
+}
+
+// DefaultConfig is the room that cmd/server runs unless told otherwise.
+func DefaultConfig() Config {
+	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000, Clock: realClock{}}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.LogSize <= 0 {
+		c.LogSize = d.LogSize
+	}
+	if c.Rate <= 0 {
+		c.Rate = d.Rate
+	}
+	if c.Burst <= 0 {
+		c.Burst = d.Burst
+	}
+	if c.MaxMembers <= 0 {
+		c.MaxMembers = d.MaxMembers
+	}
+	if c.Clock == nil {
+		c.Clock = d.Clock
+	}
+	return c
+}
+
+// Clock is the time as the rate limit sees it.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Server implements the Chat service of chat.proto: one room, shared by
 // every Connect stream.
@@ -18,10 +72,9 @@ type Server struct {
 	hub *hub
 }
 
-// NewServer returns a server with an empty room, in which every member may
-// fall at most outboxSize events behind (DefaultOutboxSize is a good start).
-func NewServer(outboxSize int) *Server {
-	return &Server{hub: newHub(outboxSize)}
+// NewServer returns a server with an empty room and cfg's limits.
+func NewServer(cfg Config) *Server {
+	return &Server{hub: newHub(cfg)}
 }
 
 // Close ends every open Connect stream with Unavailable and refuses new
@@ -34,10 +87,11 @@ func (s *Server) Close() { s.hub.Close() }
 // Join; then three things go on at once, and the first to finish ends the
 // stream:
 //
-//   - a reader goroutine takes the client's Say events to the hub, until
-//     io.EOF (the client left with CloseSend) or an error;
-//   - a writer goroutine sends what the hub queued for this member;
-//   - the hub may end the membership: too slow a reader, or shutdown.
+//   - a reader goroutine takes the client's Say events to the hub, each
+//     when the member's rate allows, until io.EOF (the client left with
+//     CloseSend) or an error;
+//   - a writer goroutine follows the room log and sends it;
+//   - the hub may end the membership: fallen off the log, or shutdown.
 //
 // The handler itself only waits. Returning is the one way a server ends a
 // stream, and it also unblocks a Recv or a Send still waiting on the
@@ -66,15 +120,13 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 			return err
 		}
 		// io.EOF: the client left. Announce it now, then let the writer
-		// send what is still queued; it stops when the outbox is empty. (A
-		// client that half-closes and then stops reading can hold this wait
-		// until it cancels, or until shutdown's grace period cuts it off.)
+		// send the log up to the member's leaving; it stops there.
 		s.hub.Leave(m)
 		return <-written
 	case err := <-written:
-		return err // Send failed (the client is gone), or the hub disconnected the member
+		return err // Send failed (the client is gone), or the hub ended the membership
 	case <-m.Done():
-		return m.Err() // disconnected by the hub: ResourceExhausted or Unavailable
+		return m.Err() // ended by the hub: fallen off the log, or shutdown
 	}
 }
 
@@ -95,9 +147,11 @@ func (s *Server) receiveJoin(stream grpc.BidiStreamingServer[chatpb.ClientEvent,
 	return s.hub.Join(join.GetName())
 }
 
-// receiveSays is the read loop: it hands every Say to the hub. It returns
-// nil at io.EOF, the error of a broken stream, or the status that refuses a
-// bad event (which ends the stream: a bidi stream has no per-message error).
+// receiveSays is the read loop: it hands every Say to the hub, once the
+// member's rate allows it (pace). While it waits it reads nothing, and
+// gRPC's flow control slows the client down. It returns nil at io.EOF, the
+// error of a broken stream, or the status that refuses a bad event (which
+// ends the stream: a bidi stream has no per-message error).
 func (s *Server) receiveSays(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent], m *member) error {
 	for {
 		ev, err := stream.Recv()
@@ -109,6 +163,9 @@ func (s *Server) receiveSays(stream grpc.BidiStreamingServer[chatpb.ClientEvent,
 		}
 		switch ev := ev.GetEvent().(type) {
 		case *chatpb.ClientEvent_Say:
+			if err := m.pace(stream.Context()); err != nil {
+				return err
+			}
 			if err := s.hub.Say(m, ev.Say.GetText()); err != nil {
 				return err
 			}

@@ -2,7 +2,7 @@
 //
 //	go run ./05-chat/cmd/client -name ada
 //
-// Type a line and Enter to say it; /quit (or Ctrl-D) leaves.
+// Type a line and Enter to say it; /quit (or Ctrl-D) leaves, with a goodbye.
 package main
 
 import (
@@ -27,6 +27,9 @@ func main() {
 	conn := cli.Dial(*addr, cli.SessionKeepalive)
 	err = chat.Chat(context.Background(), chatpb.NewChatClient(conn), *name, con.Lines(),
 		func(ev *chatpb.ServerEvent) { con.Println(format(ev)) })
+	if err == nil {
+		con.Println("* you left the room — goodbye")
+	}
 	conn.Close()
 	con.Close()
 	if err != nil {
