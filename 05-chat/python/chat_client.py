@@ -34,6 +34,8 @@ except ImportError as err:
     sys.exit(f"{err} ({sys.executable}): install grpcio and generate the stubs, see 05-chat/python/README.md")
 
 QUIT = "/quit"
+# What the Go client prints once the room has let you go.
+GOODBYE = "* you left the room — goodbye"
 
 # A chat is a session that may stay quiet for long, so the channel pings the
 # server every 20 s and gives the connection up when a ping goes unanswered
@@ -122,6 +124,7 @@ def main():
             # stream with OK (after /quit), and raises its status otherwise.
             for ev in call:
                 print(format_event(ev), flush=True)
+            print(GOODBYE, flush=True)
         except KeyboardInterrupt:
             # Ctrl-C: cancel the call. The server sees CANCELLED, and the
             # room sees you leave all the same.
