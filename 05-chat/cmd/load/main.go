@@ -37,6 +37,7 @@ var (
 	scenario  = flag.String("scenario", "flood", "flood, storm or steady")
 	members   = flag.Int("members", 1000, "members, each on its own connection")
 	lines     = flag.Int("lines", 1000, "flood: lines the paster pastes")
+	size      = flag.Int("size", 80, "flood: characters per pasted line")
 	perSecond = flag.Float64("rate", 100, "steady: messages per second, over the whole room")
 	duration  = flag.Duration("duration", 20*time.Second, "steady: how long the members chat")
 	serverPID = flag.Int("server-pid", 0, "the server's process id, to report its resident memory per idle member (Linux)")
@@ -207,7 +208,7 @@ func flood(ms []*member) error {
 	sent := make(chan error, 1)
 	go func() {
 		for i := range *lines {
-			if err := paster.say(fmt.Sprintf("pasted line %d of %d", i+1, *lines)); err != nil {
+			if err := paster.say(fmt.Sprintf("%-*s", *size, fmt.Sprintf("pasted line %d of %d", i+1, *lines))); err != nil {
 				sent <- err
 				return
 			}
@@ -218,7 +219,7 @@ func flood(ms []*member) error {
 		<-paster.done
 		return fmt.Errorf("the paster's Send failed: %v", paster.end)
 	}
-	fmt.Printf("flood: the paster's %d Sends returned after %v (slowed by back-pressure, never cut)\n", *lines, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("flood: the paster's %d Sends returned after %v (what did not fit in the flow-control windows waited for the server to read it)\n", *lines, time.Since(start).Round(time.Millisecond))
 	if err := waitFor(ms, *lines); err != nil {
 		return err
 	}
