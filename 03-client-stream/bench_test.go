@@ -115,7 +115,7 @@ type probedStream struct {
 func (s probedStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
 	if errors.Is(err, io.EOF) {
-		s.probe.heapAtEOF.Store(liveHeap())
+		s.probe.heapAtEOF.Store(grpctest.LiveHeap())
 	}
 	return err
 }

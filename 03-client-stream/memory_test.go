@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/grpc-streaming-workshop/workshop/03-client-stream/statspb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // TestTask1_KeepsRunningValuesNotTheSamples measures what the handler keeps
@@ -40,8 +38,7 @@ import (
 // what the handler holds, to within a few kilobytes. Its only waits bound how
 // long a handler that never returns takes to fail.
 func TestTask1_KeepsRunningValuesNotTheSamples(t *testing.T) {
-	if os.Getenv(measureHereEnv) == "" {
-		measureInAProcessOfItsOwn(t)
+	if !grpctest.InAProcessOfItsOwn(t, 30*time.Second, "task 1 in server.go: at io.EOF, answer with stream.SendAndClose and return") {
 		return
 	}
 
@@ -58,7 +55,7 @@ func TestTask1_KeepsRunningValuesNotTheSamples(t *testing.T) {
 				returned <- fmt.Errorf("the handler panicked: %v", r)
 			}
 		}()
-		stream.heapBefore = liveHeap()
+		stream.heapBefore = grpctest.LiveHeap()
 		returned <- (&Server{}).Summarize(&grpc.GenericServerStream[statspb.Sample, statspb.Summary]{ServerStream: stream})
 	}()
 	var err error
@@ -89,41 +86,6 @@ func TestTask1_KeepsRunningValuesNotTheSamples(t *testing.T) {
 	}
 }
 
-// measureHereEnv, set in its environment, tells a run of the test binary that
-// it is the process TestTask1_KeepsRunningValuesNotTheSamples measures in.
-const measureHereEnv = "CLIENTSTREAM_MEASURE_HERE"
-
-// measureInAProcessOfItsOwn runs the calling test again, alone, in a new run
-// of the test binary, and reports its outcome as the caller's.
-func measureInAProcessOfItsOwn(t *testing.T) {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatalf("finding the test binary to measure in: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v", "-test.timeout=1m")
-	cmd.Env = append(os.Environ(), measureHereEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	// Keep what the test said there; drop the test framework's lines.
-	var said []string
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if !strings.HasPrefix(line, "=== ") && !strings.HasPrefix(line, "--- ") && line != "PASS" && line != "FAIL" {
-			said = append(said, "  "+strings.TrimSpace(line))
-		}
-	}
-	report := strings.Join(said, "\n")
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("the measure had not ended after 30 s — task 1 in server.go: at io.EOF, answer with stream.SendAndClose and return:\n%s", report)
-	case err != nil:
-		t.Fatalf("measured in a process of its own (%v):\n%s", err, report)
-	default:
-		t.Logf("measured in a process of its own:\n%s", report)
-	}
-}
-
 // madeUpStream is the server's side of a Summarize call with no network
 // under it: RecvMsg makes up the samples 1, 2, …, n, then returns io.EOF,
 // reading the live heap as it does.
@@ -149,7 +111,7 @@ func (s *madeUpStream) RecvMsg(m any) error {
 	if s.delivered == s.n {
 		s.eofs++
 		if s.eofs == 1 {
-			s.heapAtEOF = liveHeap()
+			s.heapAtEOF = grpctest.LiveHeap()
 		}
 		if s.eofs > runaway {
 			panic(fmt.Sprintf("task 1 in server.go: Recv returned io.EOF, and the handler called it %d more times: the stream is over then; answer and return", runaway))
@@ -170,13 +132,3 @@ func (s *madeUpStream) Context() context.Context     { return s.ctx }
 func (s *madeUpStream) SetHeader(metadata.MD) error  { return nil }
 func (s *madeUpStream) SendHeader(metadata.MD) error { return nil }
 func (s *madeUpStream) SetTrailer(metadata.MD)       {}
-
-// liveHeap collects garbage and returns the bytes still in use: twice, as the
-// first collection only moves pooled buffers (sync.Pool) aside.
-func liveHeap() uint64 {
-	var mem runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&mem)
-	return mem.HeapAlloc
-}

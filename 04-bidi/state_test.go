@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // TestTask5_KeepsOneNumberNotEveryID measures what Factorize keeps of the
@@ -38,8 +36,7 @@ import (
 // (its shadow memory is outside the Go heap). Its only waits bound how long
 // a handler that never returns takes to fail.
 func TestTask5_KeepsOneNumberNotEveryID(t *testing.T) {
-	if os.Getenv(measureHereEnv) == "" {
-		measureInAProcessOfItsOwn(t)
+	if !grpctest.InAProcessOfItsOwn(t, 60*time.Second, "task 1 in server.go: answer each request, and return nil when Recv returns io.EOF") {
 		return
 	}
 
@@ -87,41 +84,6 @@ func TestTask5_KeepsOneNumberNotEveryID(t *testing.T) {
 	}
 }
 
-// measureHereEnv, set in its environment, tells a run of the test binary that
-// it is the process TestTask5_KeepsOneNumberNotEveryID measures in.
-const measureHereEnv = "BIDI_MEASURE_HERE"
-
-// measureInAProcessOfItsOwn runs the calling test again, alone, in a new run
-// of the test binary, and reports its outcome as the caller's.
-func measureInAProcessOfItsOwn(t *testing.T) {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatalf("finding the test binary to measure in: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v", "-test.timeout=2m")
-	cmd.Env = append(os.Environ(), measureHereEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	// Keep what the test said there; drop the test framework's lines.
-	var said []string
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if !strings.HasPrefix(line, "=== ") && !strings.HasPrefix(line, "--- ") && line != "PASS" && line != "FAIL" {
-			said = append(said, "  "+strings.TrimSpace(line))
-		}
-	}
-	report := strings.Join(said, "\n")
-	switch {
-	case ctx.Err() != nil:
-		t.Fatalf("the measure had not ended after 60 s — task 1 in server.go: answer each request, and return nil when Recv returns io.EOF:\n%s", report)
-	case err != nil:
-		t.Fatalf("measured in a process of its own (%v):\n%s", err, report)
-	default:
-		t.Logf("measured in a process of its own:\n%s", report)
-	}
-}
-
 // madeUpStream is the server's side of a Factorize stream with no network
 // under it: RecvMsg makes up the requests {id: 1, number: 4}, {id: 2,
 // number: 4}, … up to id n, then returns io.EOF, reading the live heap as it
@@ -145,12 +107,12 @@ func (s *madeUpStream) RecvMsg(m any) error {
 	s.asked.Add(1)
 	s.stopped()
 	if s.asked.Load() == 1 {
-		s.heapAtStart = liveHeap()
+		s.heapAtStart = grpctest.LiveHeap()
 	}
 	if s.delivered == s.n {
 		s.eofs++
 		if s.eofs == 1 {
-			s.heapAtEOF = liveHeap()
+			s.heapAtEOF = grpctest.LiveHeap()
 		}
 		if s.eofs > runaway {
 			panic(fmt.Sprintf("task 1 in server.go: Recv returned io.EOF, and Factorize called it %d more times: the stream is over then; return nil", runaway))
@@ -185,11 +147,3 @@ func (s *madeUpStream) Context() context.Context     { return s.ctx }
 func (s *madeUpStream) SetHeader(metadata.MD) error  { return nil }
 func (s *madeUpStream) SendHeader(metadata.MD) error { return nil }
 func (s *madeUpStream) SetTrailer(metadata.MD)       {}
-
-// liveHeap returns the bytes of heap still in use after a full collection.
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
