@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -262,6 +263,7 @@ func steady(ms []*member) error {
 	n := int(*perSecond * duration.Seconds())
 	every := time.Duration(float64(time.Second) / *perSecond)
 	start := time.Now()
+	serverCPU, ownCPU := cpuTime(*serverPID), cpuTime(os.Getpid())
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for i := range n {
@@ -273,7 +275,13 @@ func steady(ms []*member) error {
 	if err := waitFor(ms, n); err != nil {
 		return err
 	}
-	fmt.Printf("steady: %d messages at %.0f/s over %v reached all %d members\n", n, *perSecond, time.Since(start).Round(time.Millisecond), len(ms))
+	elapsed := time.Since(start)
+	fmt.Printf("steady: %d messages at %.0f/s over %v reached all %d members\n", n, *perSecond, elapsed.Round(time.Millisecond), len(ms))
+	if *serverPID != 0 {
+		// Delivery latency is queueing once the cores are busy: say how busy.
+		fmt.Printf("steady: CPU used: the server %.2f cores, this load client %.2f cores, of %d\n",
+			(cpuTime(*serverPID)-serverCPU).Seconds()/elapsed.Seconds(), (cpuTime(os.Getpid())-ownCPU).Seconds()/elapsed.Seconds(), runtime.NumCPU())
+	}
 	if err := checkOrder(ms, ms[0].seqs[0], n); err != nil {
 		return err
 	}
@@ -310,6 +318,26 @@ func report(what string, ms []*member) {
 	slices.Sort(all)
 	at := func(q float64) time.Duration { return all[int(q*float64(len(all)-1))].Round(10 * time.Microsecond) }
 	fmt.Printf("%s over %d deliveries: p50 %v, p99 %v, max %v\n", what, len(all), at(0.5), at(0.99), all[len(all)-1].Round(time.Millisecond))
+}
+
+// cpuTime is the CPU time (user and system) process pid has used, or 0
+// (Linux: /proc/pid/stat, in clock ticks of 1/100 s).
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	system, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+system) * 10 * time.Millisecond
 }
 
 // rss is the server's resident memory in bytes, or 0.
