@@ -76,9 +76,20 @@ func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.
 	}
 	if !watching {
 		opt.Skip = "Browser"
-		p := startProgress(os.Stderr, len(all), firstRun(root))
+		opt.ReusePasses = true
+		first := firstRun(root)
+		p := startProgress(os.Stderr, len(all), first)
 		defer p.stop()
 		opt.Progress = p.update
+		if first {
+			// Compiling every step takes a minute on a small laptop: the
+			// step the learner is on comes first, to work on meanwhile.
+			opt.EarlyStep = lastEdited(ctx, root, all).Name
+			opt.Early = func(s *board.Step) {
+				s.Edited = editedTimes(ctx, root)[s.Name]
+				p.early(s)
+			}
+		}
 	}
 	b, err := board.Load(ctx, root, all, opt)
 	if err == nil {
@@ -158,6 +169,19 @@ func (p *progress) show() {
 		p.printed = time.Now() // a line every 5 s, so a log shows progress too
 		fmt.Fprintln(p.out, line)
 	}
+}
+
+// early shows step s, the first compiled on a fresh clone, while the
+// others still compile: the learner can start on it.
+func (p *progress) early(s *board.Step) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprint(p.out, "\r\x1b[K")
+	}
+	board.RenderStep(os.Stdout, s, style())
+	fmt.Fprintf(os.Stdout, "\n(The other steps are still compiling; the whole board follows. %ds so far.)\n\n", int(time.Since(p.started).Seconds()))
+	p.printed = time.Time{}
 }
 
 func (p *progress) stop() {

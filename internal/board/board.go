@@ -118,6 +118,19 @@ func (s *Step) Next() *Task {
 // where each stands. A step that does not compile or hangs does not hide
 // the others.
 func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*Step, error) {
+	if opt.Early != nil && len(all) > 1 && mustBuild(root, all, opt) {
+		// A fresh clone: compiling every step takes a minute or more. The
+		// step the learner is on is compiled and shown first, on its own.
+		for _, s := range all {
+			if s.Name == opt.EarlyStep {
+				first := opt
+				first.Early = nil
+				if early, err := Load(ctx, root, []steps.Step{s}, first); err == nil {
+					opt.Early(early[0])
+				}
+			}
+		}
+	}
 	report, err := runTests(ctx, root, all, opt)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,16 @@ type Options struct {
 	// board leaves out the browser tests, which take seconds each, so that
 	// it answers in about a second; watch, go test and verify run them.
 	Skip string
+	// ReusePasses lets a step whose tests all passed, and whose test binary
+	// is the same as then, keep that result instead of running again: what
+	// go test does with its cache. The board sets it; watch, which runs
+	// because something changed or because the learner asked, does not.
+	ReusePasses bool
+	// Early, if set, is told the result of the step named EarlyStep before
+	// the others, when the tests must be compiled (a fresh clone): that step
+	// is compiled and run first, the rest after.
+	EarlyStep string
+	Early     func(*Step)
 }
 
 // runTests compiles the tests of the steps' packages in one go command and
@@ -82,11 +92,21 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	go func() { converter <- test2json(ctx, root, binDir) }()
 
 	var out bytes.Buffer
-	built, err := buildTests(ctx, root, binDir, module, all, progress, &out)
+	stamp, stampErr := fingerprint(root, all)
+	if stampErr != nil {
+		stamp = "" // nothing is reused: every binary is built and run
+	}
+	built, err := buildTests(ctx, root, binDir, module, all, stamp, progress, &out)
 	if err != nil {
 		return nil, err
 	}
 	t2j := <-converter
+	reuse := func(s steps.Step) *passCache { return nil }
+	if opt.ReusePasses && stamp != "" {
+		reuse = func(s steps.Step) *passCache {
+			return &passCache{file: filepath.Join(binDir, s.Name+".pass"), key: fmt.Sprintln(stamp, opt.Skip, opt.Timeout)}
+		}
+	}
 
 	// Each step's events are gathered apart and appended in step order, so
 	// the report reads like one go test run.
@@ -108,11 +128,20 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		if _, err := os.Stat(bin); err != nil {
 			return nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
 		}
+		cache := reuse(s)
+		if events := cache.load(); events != nil {
+			results[i] = events
+			progress("done", s.Name)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			progress("test", s.Name)
 			results[i] = runBinary(ctx, t2j, bin, s.Dir(), importPath, opt.Timeout, opt.Skip)
+			if ctx.Err() == nil {
+				cache.store(results[i], importPath)
+			}
 			progress("done", s.Name)
 		}()
 	}
@@ -135,19 +164,16 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 // reused. That is what lets the board answer in about a second.
 //
 // The go command's events are written to out.
-func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, error) {
-	stamp, stampErr := fingerprint(root, all)
-	stampFile, reportFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json")
-	if stampErr == nil {
-		if old, err := os.ReadFile(stampFile); err == nil && string(old) == stamp {
-			if data, err := os.ReadFile(reportFile); err == nil {
-				if built, err := gotest.Parse(bytes.NewReader(data)); err == nil && binariesPresent(built, binDir, module, all) {
-					out.Write(data)
-					return built, nil
-				}
-			}
+func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, stamp string, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, error) {
+	if data := upToDate(binDir, module, all, stamp); data != nil {
+		built, err := gotest.Parse(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
 		}
+		out.Write(data)
+		return built, nil
 	}
+	stampFile, reportFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json")
 
 	progress("compile", "")
 	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
@@ -174,10 +200,80 @@ func buildTests(ctx context.Context, root, binDir, module string, all []steps.St
 		os.Remove(stampFile)
 		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
 	}
-	if stampErr == nil && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil {
+	if stamp != "" && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil {
 		os.WriteFile(stampFile, []byte(stamp), 0o644)
 	}
 	return built, nil
+}
+
+// mustBuild reports whether the steps' tests must be compiled before they
+// can run: nothing built into opt.BinDir yet, or something changed since.
+func mustBuild(root string, all []steps.Step, opt Options) bool {
+	if opt.BinDir == "" {
+		return true
+	}
+	module, err := modulePath(root)
+	if err != nil {
+		return true
+	}
+	stamp, err := fingerprint(root, all)
+	return err != nil || upToDate(opt.BinDir, module, all, stamp) == nil
+}
+
+// upToDate returns the go command's report of the last build into binDir
+// if that build was of the same inputs (stamp) and left every binary it
+// made in place; otherwise nil: the steps must be built.
+func upToDate(binDir, module string, all []steps.Step, stamp string) []byte {
+	if stamp == "" {
+		return nil
+	}
+	if old, err := os.ReadFile(filepath.Join(binDir, "inputs.sum")); err != nil || string(old) != stamp {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(binDir, "build.json"))
+	if err != nil {
+		return nil
+	}
+	built, err := gotest.Parse(bytes.NewReader(data))
+	if err != nil || !binariesPresent(built, binDir, module, all) {
+		return nil
+	}
+	return data
+}
+
+// passCache keeps the events of a step's passing run, under a key that
+// names everything the run depended on (the inputs' stamp, the tests left
+// out, the timeout). A nil *passCache keeps nothing.
+type passCache struct{ file, key string }
+
+// load returns the remembered events, or nil.
+func (c *passCache) load() []byte {
+	if c == nil {
+		return nil
+	}
+	data, err := os.ReadFile(c.file)
+	if err != nil {
+		return nil
+	}
+	events, ok := bytes.CutPrefix(data, []byte(c.key))
+	if !ok {
+		return nil
+	}
+	return events
+}
+
+// store remembers events if they are a pass of importPath, and forgets any
+// earlier pass otherwise: only passes are reused, as go test does.
+func (c *passCache) store(events []byte, importPath string) {
+	if c == nil {
+		return
+	}
+	r, err := gotest.Parse(bytes.NewReader(events))
+	if err != nil || r.Package(importPath) == nil || r.Package(importPath).Action != "pass" {
+		os.Remove(c.file)
+		return
+	}
+	os.WriteFile(c.file, append([]byte(c.key), events...), 0o644)
 }
 
 // testBinary is where go test -c -o binDir/ puts step s's test binary.
@@ -203,9 +299,11 @@ func binariesPresent(built *gotest.Report, binDir, module string, all []steps.St
 	return true
 }
 
-// fingerprint sums up what the steps' test binaries are built from: the
-// name, size and modification time of every Go file in the module (outside
-// solutions/, which the board does not build), and go.mod and go.sum.
+// fingerprint sums up what the steps' tests are built from and read: the
+// name, size and modification time of every file in the module (outside
+// solutions/, which the board does not build, and hidden folders such as
+// .git): Go files, go.mod and go.sum, files embedded in a binary (06's
+// page) and test data.
 func fingerprint(root string, all []steps.Step) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), os.Getenv("GOFLAGS"), os.Getenv("GOTOOLCHAIN"))
@@ -218,13 +316,13 @@ func fingerprint(root string, all []steps.Step) (string, error) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || name == steps.SolutionsDir || name == "testdata") {
+			if path != root && (strings.HasPrefix(name, ".") || name == steps.SolutionsDir) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !strings.HasSuffix(name, ".go") && name != "go.mod" && name != "go.sum" {
-			return nil
+		if strings.HasPrefix(name, ".") {
+			return nil // an editor's swap file, say
 		}
 		info, err := d.Info()
 		if err != nil {
