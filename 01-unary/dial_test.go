@@ -82,11 +82,11 @@ func TestTask8_GreetsThroughTheServerAtAddr(t *testing.T) {
 
 func TestTask8_ClosesItsConnection(t *testing.T) {
 	addr, w := startGreeter(t)
-	greetOrExplain(t, addr, "Ada")
+	_, err := greetOrExplain(t, addr, "Ada")
 	select {
 	case <-w.begun:
 	default:
-		t.Fatalf("GreetAt returned without connecting to %s — task 8 in dial.go: make the call through a connection to addr", addr)
+		t.Fatalf("GreetAt returned (error: %v) without connecting to %s — task 8 in dial.go: make the call through a connection to addr", err, addr)
 	}
 	select {
 	case <-w.ended:

@@ -124,7 +124,7 @@ func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*S
 		for _, s := range all {
 			if s.Name == opt.EarlyStep {
 				first := opt
-				first.Early = nil
+				first.Early, first.noVet = nil, true
 				if early, err := Load(ctx, root, []steps.Step{s}, first); err == nil {
 					opt.Early(early[0])
 				}
@@ -220,7 +220,7 @@ func taskState(t *Task, p *gotest.Package) TaskState {
 		if t.Failure == nil {
 			t.Failure = failureOf(p, name)
 		}
-		if test.Action != "run" && mentionsTODO(p, name) {
+		if test.Action != "run" && MentionsTODO(p, name) {
 			todo++
 		}
 	}
@@ -235,9 +235,9 @@ func taskState(t *Task, p *gotest.Package) TaskState {
 	return Failing
 }
 
-// mentionsTODO reports whether a test, or one of its subtests, failed on the
+// MentionsTODO reports whether a test, or one of its subtests, failed on the
 // skeleton's own "TODO(task N)" error: the code it needs was not written yet.
-func mentionsTODO(p *gotest.Package, name string) bool {
+func MentionsTODO(p *gotest.Package, name string) bool {
 	for _, t := range p.Tests {
 		if t.Name == name || strings.HasPrefix(t.Name, name+"/") {
 			for _, l := range t.Output {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/grpc-streaming-workshop/workshop/internal/board"
 	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
 	"github.com/grpc-streaming-workshop/workshop/internal/hints"
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
@@ -128,6 +129,10 @@ func checkSkeleton(s steps.Step, pkgs []*gotest.Package) []result {
 				err = fmt.Errorf("%s passes on the skeleton: a task test must fail until the task is done", t.Name)
 			case "skip":
 				err = fmt.Errorf("%s is skipped on the skeleton: a task test must fail until the task is done", t.Name)
+			default:
+				if !board.MentionsTODO(p, t.Name) {
+					err = fmt.Errorf("%s fails on the skeleton without quoting the skeleton's TODO(task N) error, so the board shows the task as begun (✗) on a fresh clone: put the error the code returned in the message", t.Name)
+				}
 			}
 			results = append(results, result{fmt.Sprintf("%s: %s fails on the skeleton", s.Name, t.Name), err})
 		}
