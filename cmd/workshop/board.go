@@ -76,7 +76,7 @@ func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.
 	}
 	if !watching {
 		opt.Skip = "Browser"
-		opt.ReusePasses = true
+		opt.ReuseResults = true
 		first := firstRun(root)
 		p := startProgress(os.Stderr, len(all), first)
 		defer p.stop()

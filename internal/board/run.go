@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -40,11 +42,14 @@ type Options struct {
 	// board leaves out the browser tests, which take seconds each, so that
 	// it answers in about a second; watch, go test and verify run them.
 	Skip string
-	// ReusePasses lets a step whose tests all passed, and whose test binary
-	// is the same as then, keep that result instead of running again: what
-	// go test does with its cache. The board sets it; watch, which runs
-	// because something changed or because the learner asked, does not.
-	ReusePasses bool
+	// ReuseResults lets a step whose test binary is the same as at its last
+	// run keep that run's result instead of running again, as go test keeps
+	// passes. The steps' tests are deterministic (no verdict rests on
+	// timing), so the same binary gives the same verdict; a hang is not
+	// kept, since a loaded machine may have caused it. The board sets it;
+	// watch, which runs because something changed or the learner asked,
+	// does not.
+	ReuseResults bool
 	// Early, if set, is told the result of the step named EarlyStep before
 	// the others, when the tests must be compiled (a fresh clone): that step
 	// is compiled and run first, the rest after.
@@ -106,12 +111,6 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		return nil, err
 	}
 	t2j := <-converter
-	reuse := func(s steps.Step) *passCache { return nil }
-	if opt.ReusePasses && stamp != "" {
-		reuse = func(s steps.Step) *passCache {
-			return &passCache{file: filepath.Join(binDir, s.Name+".pass"), key: fmt.Sprintln(stamp, opt.Skip, opt.Timeout)}
-		}
-	}
 
 	// Each step's events are gathered apart and appended in step order, so
 	// the report reads like one go test run.
@@ -133,7 +132,10 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		if _, err := os.Stat(bin); err != nil {
 			return nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
 		}
-		cache := reuse(s)
+		var cache *resultCache
+		if opt.ReuseResults {
+			cache = newResultCache(bin, opt)
+		}
 		if events := cache.load(); events != nil {
 			results[i] = events
 			progress("done", s.Name)
@@ -249,13 +251,25 @@ func upToDate(binDir, module string, all []steps.Step, stamp string) []byte {
 	return data
 }
 
-// passCache keeps the events of a step's passing run, under a key that
-// names everything the run depended on (the inputs' stamp, the tests left
-// out, the timeout). A nil *passCache keeps nothing.
-type passCache struct{ file, key string }
+// resultCache keeps the events of a step's last run, under a key naming
+// everything the run depended on: the test binary (its build ID, which the
+// go command changes whenever the binary's content does), the tests left
+// out and the timeout. A nil *resultCache keeps nothing.
+type resultCache struct{ file, key string }
+
+func newResultCache(bin string, opt Options) *resultCache {
+	id, err := buildID(bin)
+	if err != nil {
+		return nil
+	}
+	return &resultCache{
+		file: strings.TrimSuffix(bin, ".exe") + ".result",
+		key:  fmt.Sprintf("%s %q %v\n", id, opt.Skip, opt.Timeout),
+	}
+}
 
 // load returns the remembered events, or nil.
-func (c *passCache) load() []byte {
+func (c *resultCache) load() []byte {
 	if c == nil {
 		return nil
 	}
@@ -270,18 +284,54 @@ func (c *passCache) load() []byte {
 	return events
 }
 
-// store remembers events if they are a pass of importPath, and forgets any
-// earlier pass otherwise: only passes are reused, as go test does.
-func (c *passCache) store(events []byte, importPath string) {
+// store remembers events if the run ended with a verdict, pass or fail, and
+// forgets any earlier result if it did not (a hang, a crash before the
+// verdict): those are run again.
+func (c *resultCache) store(events []byte, importPath string) {
 	if c == nil {
 		return
 	}
 	r, err := gotest.Parse(bytes.NewReader(events))
-	if err != nil || r.Package(importPath) == nil || r.Package(importPath).Action != "pass" {
+	p := r.Package(importPath)
+	if err != nil || p == nil || (p.Action != "pass" && p.Action != "fail") || p.TimedOut != "" || len(p.Hung) > 0 {
 		os.Remove(c.file)
 		return
 	}
 	os.WriteFile(c.file, append([]byte(c.key), events...), 0o644)
+}
+
+// buildID reads the build ID the go command gives every binary it links
+// (what `go tool buildid` prints): on Linux in an ELF note, elsewhere near
+// the start of the file after a marker.
+func buildID(bin string) (string, error) {
+	if f, err := elf.Open(bin); err == nil {
+		defer f.Close()
+		// The note: name size, ID size, type (4 bytes each), "Go\x00\x00", ID.
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			if data, err := sec.Data(); err == nil && len(data) > 16 {
+				if n := int(f.ByteOrder.Uint32(data[4:8])); 16+n <= len(data) {
+					return string(data[16 : 16+n]), nil
+				}
+			}
+		}
+		return "", errors.New("no build ID in " + bin)
+	}
+	f, err := os.Open(bin)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	_, rest, ok := bytes.Cut(head[:n], []byte("\xff Go build ID: \""))
+	if !ok {
+		return "", errors.New("no build ID in " + bin)
+	}
+	id, _, ok := bytes.Cut(rest, []byte(`"`))
+	if !ok || len(id) == 0 {
+		return "", errors.New("no build ID in " + bin)
+	}
+	return string(id), nil
 }
 
 // testBinary is where go test -c -o binDir/ puts step s's test binary.
