@@ -9,6 +9,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,6 +190,9 @@ func fromReport(s steps.Step, p *gotest.Package, skipped *regexp.Regexp) (*Step,
 	}
 	for _, t := range step.Tasks {
 		t.State = taskState(t, p)
+		if f := fileNamedBy(t); f != "" {
+			t.File = f
+		}
 	}
 	if p != nil && !p.BuildFailed {
 		for _, t := range p.Tests {
@@ -199,6 +203,26 @@ func fromReport(s steps.Step, p *gotest.Package, skipped *regexp.Regexp) (*Step,
 		}
 	}
 	return step, nil
+}
+
+// taskFile finds "task N in file.go" in a test's message.
+var taskFile = regexp.MustCompile(`task (\d+) in ([\w./-]+\.go)`)
+
+// fileNamedBy returns the file that task t's first failing test names as
+// the place to fix ("task 4 in client.go"), or "": that is where the learner
+// should look, even when the task's TODO was in another file.
+func fileNamedBy(t *Task) string {
+	if t.Failure == nil {
+		return ""
+	}
+	for _, l := range t.Failure.Message {
+		for _, m := range taskFile.FindAllStringSubmatch(l, -1) {
+			if m[1] == strconv.Itoa(t.N) {
+				return m[2]
+			}
+		}
+	}
+	return ""
 }
 
 // taskState works out a task's state from its tests' results.

@@ -3,6 +3,7 @@ package board
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,5 +190,69 @@ func TestUnchangedTestsAreNotBuiltAgain(t *testing.T) {
 	workshoptest.SaveByRename(t, root, "01-sum/sum.go", workshoptest.SumTask1Done)
 	if did, b := compiled(); !did || b[0].Passed() != 1 {
 		t.Errorf("after a save: compiled again = %v (want true), %d tasks passing (want 1)", did, b[0].Passed())
+	}
+}
+
+// TestAnUnchangedBinaryKeepsItsVerdict: with ReuseResults, a step whose test
+// binary did not change is not run again and keeps its verdict; a save that
+// changes one step's binary runs that step alone, and its verdict follows.
+func TestAnUnchangedBinaryKeepsItsVerdict(t *testing.T) {
+	root := workshoptest.New(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
+	all, err := steps.Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	board := func() (ran []string, b []*Step) {
+		t.Helper()
+		var mu sync.Mutex // Progress is called from each step's goroutine
+		b, err := Load(context.Background(), root, all, Options{BinDir: bin, ReuseResults: true, Progress: func(phase, step string) {
+			if phase == "test" {
+				mu.Lock()
+				ran = append(ran, step)
+				mu.Unlock()
+			}
+		}})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		return ran, b
+	}
+	if ran, _ := board(); len(ran) != 2 {
+		t.Fatalf("the first board ran the tests of %v, want both steps", ran)
+	}
+	if ran, b := board(); len(ran) != 0 || b[0].Passed() != 0 {
+		t.Errorf("nothing changed: the board ran %v again (want none) and shows %d tasks passing in 01-sum (want 0)", ran, b[0].Passed())
+	}
+	workshoptest.SaveByRename(t, root, "01-sum/sum.go", workshoptest.SumTask1Done)
+	if ran, b := board(); len(ran) != 1 || ran[0] != "01-sum" || b[0].Passed() != 1 {
+		t.Errorf("after a save in 01-sum: the board ran %v (want [01-sum]) and shows %d tasks passing there (want 1)", ran, b[0].Passed())
+	}
+}
+
+// TestTheLearnersStepComesFirstOnAFreshClone: when the tests must be
+// compiled, the step named EarlyStep is compiled, run and handed to Early
+// before the others; when nothing needs compiling, there is no early step.
+func TestTheLearnersStepComesFirstOnAFreshClone(t *testing.T) {
+	root := workshoptest.New(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
+	all, err := steps.Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	var early []string
+	opt := Options{BinDir: bin, EarlyStep: "02-sum", Early: func(s *Step) { early = append(early, s.Name) }}
+	if _, err := Load(context.Background(), root, all, opt); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(early) != 1 || early[0] != "02-sum" {
+		t.Fatalf("a fresh board showed %v first, want [02-sum]", early)
+	}
+	early = nil
+	if _, err := Load(context.Background(), root, all, opt); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(early) != 0 {
+		t.Errorf("with nothing to compile the board still showed %v first, want no early step", early)
 	}
 }

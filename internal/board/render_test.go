@@ -50,3 +50,21 @@ func TestNextStepFollowsTheLearner(t *testing.T) {
 		t.Errorf("with every step done, next step = %s, want none", got.Name)
 	}
 }
+
+// TestNextOpensTheFileTheFailingTestNames: a task whose TODO is in one file
+// but whose failing test says "task 4 in client.go" sends the learner to
+// client.go, where the test says the fault is; another task's file named in
+// the same message does not count.
+func TestNextOpensTheFileTheFailingTestNames(t *testing.T) {
+	task := &Task{N: 4, File: "server.go", State: Failing, Failure: &Failure{
+		Test:    "TestTask4_StopsOnTime",
+		Message: []string{"client_test.go:80: Run returned after 5s (task 2 in server.go is done) — task 4 in client.go: cancel the call when you return"},
+	}}
+	if f := fileNamedBy(task); f != "client.go" {
+		t.Errorf("the board would send the learner to %q, want client.go, which the failing test names", f)
+	}
+	task.Failure.Message = []string{"server_test.go:12: got 3, want 4"}
+	if f := fileNamedBy(task); f != "" {
+		t.Errorf("a message naming no file gave %q, want \"\" (the TODO's file stays)", f)
+	}
+}
