@@ -322,6 +322,40 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 	checkMirror(t, state.Sent, state.Mirrored)
 	t.Logf("the page drew %d points and their %d mirror images", len(state.Sent), len(state.Mirrored))
 
+	// Clear wipes the canvas and an error still on the status line with it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`drawingSocket.send("not a point either")`)); err != nil {
+		t.Fatalf("sending a malformed message: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 1`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
+		t.Fatalf("after a second malformed message, no error reached the status line within %v — task 3 in bridge.go: page.Report it", pollPatience)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("clear").click()`)); err != nil {
+		t.Fatalf("clicking Clear: %v", err)
+	}
+	if status := pageStatus(t, ctx); !strings.HasPrefix(status, "connected") {
+		t.Errorf("after Clear the status line still says %q, want it to start with \"connected\": the page (web/static/app.js) clears an old error with the canvas", status)
+	}
+
+	// The formulas in the page's header read as one piece: none is broken
+	// across two lines, even when the page is narrow.
+	broken, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const broken = new Set();
+		for (let width = 240; width <= 720; width += 4) { // wherever a line happens to end
+			document.body.style.width = width + "px";
+			for (const c of document.querySelectorAll("header code")) {
+				if (c.getClientRects().length > 1) broken.add(c.textContent);
+			}
+		}
+		document.body.style.width = "";
+		return [...broken];
+	})()`))
+	if err != nil {
+		t.Fatalf("measuring the header: %v", err)
+	}
+	if len(broken) > 0 {
+		t.Errorf("on a narrow page the formulas %q are broken across lines: the page (web/static/style.css) keeps each on one line", broken)
+	}
+
 	// The server goes away: the stream ends with Unavailable, the bridge
 	// returns, and the page says so in a line a person can read, and lets
 	// nobody draw until it is back.
@@ -333,6 +367,27 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 	const unavailable = "The drawing server is unavailable — reconnecting…"
 	if status := pageStatus(t, ctx); status != unavailable {
 		t.Errorf("after the server stopped, the status line says %q, want %q — task 3 in bridge.go: return the status of the stream as it came", status, unavailable)
+	}
+
+	// While disconnected nobody can draw: a stroke would be lost, so the
+	// page takes none, and says why over the canvas.
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`drawing.sent.length`))
+	if err != nil {
+		t.Fatalf("reading the page: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, drag(canvas, [2]float64{100, 300}, [2]float64{200, 350})); err != nil {
+		t.Fatalf("dragging on the canvas: %v", err)
+	}
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[int](`drawing.sent.length`))
+	if err != nil {
+		t.Fatalf("reading the page: %v", err)
+	}
+	notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](`notice.hidden ? "" : notice.textContent`))
+	if err != nil {
+		t.Fatalf("reading the page: %v", err)
+	}
+	if after != before || notice == "" {
+		t.Errorf("while disconnected, a stroke on the canvas sent %d points (want none) and the canvas's notice says %q (want why no one can draw): the page (web/static/app.js) must not take strokes it would lose", after-before, notice)
 	}
 }
 
