@@ -128,6 +128,9 @@ func (s *demoServer) stop() error {
 // buildDemo builds the step's server and client with the solution laid over
 // the learner's files (go build -overlay): the learner's files stay as they are.
 func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, client string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
 	overlay, err := steps.WriteOverlay(dir, step)
 	if err != nil {
 		return "", "", err

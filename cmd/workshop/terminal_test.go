@@ -95,7 +95,8 @@ func TestChatClientInATerminal(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	server, client, err := buildDemo(ctx, root, t.TempDir(), step)
+	// Into a folder not made yet, as prepare does.
+	server, client, err := buildDemo(ctx, root, filepath.Join(t.TempDir(), step.Name), step)
 	if err != nil {
 		t.Fatalf("building the finished chat: %v", err)
 	}
