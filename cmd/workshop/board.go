@@ -155,8 +155,9 @@ func (p *progress) show() {
 	defer p.mu.Unlock()
 	if !p.noted {
 		p.noted = true
-		fmt.Fprintf(p.out, "The first run compiles gRPC and every step's tests: about a minute on 2 cores; later runs take\n"+
-			"about a second. (Before a workshop day, %s prepare builds everything ahead of time.)\n", selfCommand)
+		fmt.Fprintf(p.out, "The first run compiles gRPC and every step's tests: the step you are on shows in about a\n"+
+			"minute on 2 cores, the rest half a minute later; then the board answers in well under a second.\n"+
+			"(Before a workshop day, %s prepare builds everything ahead of time.)\n", selfCommand)
 	}
 	what := "compiling the steps and their tests"
 	if p.phase != "compile" && p.phase != "" {
