@@ -120,8 +120,8 @@ func (s *Step) Next() *Task {
 // the others.
 func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*Step, error) {
 	if opt.Early != nil && len(all) > 1 && mustBuild(root, all, opt) {
-		// A fresh clone: compiling every step takes a minute or more. The
-		// step the learner is on is compiled and shown first, on its own.
+		// The step the learner is on is compiled and shown first, on its
+		// own, while the others wait for their turn.
 		for _, s := range all {
 			if s.Name == opt.EarlyStep {
 				first := opt

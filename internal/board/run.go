@@ -51,8 +51,10 @@ type Options struct {
 	// does not.
 	ReuseResults bool
 	// Early, if set, is told the result of the step named EarlyStep before
-	// the others, when the tests must be compiled (a fresh clone): that step
-	// is compiled and run first, the rest after.
+	// the others whenever the tests must be compiled: that step is compiled
+	// and run first, the rest after. The board sets it for a clone's first
+	// run only, where compiling everything takes a minute or more; later an
+	// edit recompiles one step, and a second go command would only add time.
 	EarlyStep string
 	Early     func(*Step)
 
