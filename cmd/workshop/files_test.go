@@ -186,3 +186,18 @@ func TestDemoWithoutTheSolutionsFolderSaysSoAtOnce(t *testing.T) {
 		t.Errorf("demo without solutions/: %v, want an error saying how to bring it back", err)
 	}
 }
+
+func TestPathsAreSpelledFromTheCurrentFolder(t *testing.T) {
+	root := gitFixture(t)
+	if got := pathFromHere("01-sum/sum.go"); got != "01-sum/sum.go" {
+		t.Errorf("from the root, 01-sum/sum.go is spelled %q", got)
+	}
+	t.Chdir(filepath.Join(root, "02-sum"))
+	if got := pathFromHere("01-sum/sum.go"); got != "../01-sum/sum.go" {
+		t.Errorf("from 02-sum/, 01-sum/sum.go is spelled %q, want ../01-sum/sum.go", got)
+	}
+	t.Chdir(filepath.Join(root, "01-sum"))
+	if got := pathFromHere("01-sum/sum.go"); got != "sum.go" {
+		t.Errorf("from 01-sum/, 01-sum/sum.go is spelled %q, want sum.go", got)
+	}
+}

@@ -77,7 +77,26 @@ func cacheDir(root string) (string, error) {
 
 // style is how to print on stdout.
 func style() board.Style {
-	return board.Style{Color: board.Colors(os.Stdout), Command: selfCommand}
+	return board.Style{Color: board.Colors(os.Stdout), Command: selfCommand, Path: pathFromHere}
+}
+
+// pathFromHere spells rel, a slash-separated path from the workshop's root,
+// from the current folder, so that advice such as "open 01-unary/server.go"
+// works where the learner stands.
+func pathFromHere(rel string) string {
+	root, err := findRoot()
+	if err != nil {
+		return rel
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return rel
+	}
+	from, err := filepath.Rel(wd, filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return rel
+	}
+	return filepath.ToSlash(from)
 }
 
 // stdin is read by line by confirm and by watch; one reader for both.

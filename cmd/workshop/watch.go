@@ -61,6 +61,7 @@ func runWatch(ctx context.Context, args []string) error {
 	}()
 
 	st := style()
+	st.Watching = true
 	following := followingStep(root, step)
 	return watch.Run(ctx, watch.Config{
 		Dirs:   []string{step.Dir()},

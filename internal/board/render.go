@@ -13,6 +13,19 @@ import (
 type Style struct {
 	Color   bool
 	Command string // e.g. "go run ./cmd/workshop"
+	// Path, if set, spells a path relative to the workshop's root as seen
+	// from the current folder ("../01-unary/server.go" from inside 02-…).
+	Path func(string) string
+	// Watching leaves out the advice to start watch: it is running.
+	Watching bool
+}
+
+// path spells rel (slash-separated, from the root) for the reader.
+func (st Style) path(rel string) string {
+	if st.Path == nil {
+		return rel
+	}
+	return st.Path(rel)
 }
 
 // Colors reports whether out should get colours: only a terminal does, and
@@ -178,11 +191,15 @@ func RenderNext(w io.Writer, s *Step, st Style) {
 	}
 	fmt.Fprintf(w, "%s %s, task %d%s\n", st.Bold("Next:"), s.Name, t.N, title)
 	if t.File != "" {
-		fmt.Fprintf(w, "  open %s\n", st.Bold(s.Name+"/"+t.File))
+		fmt.Fprintf(w, "  open %s\n", st.Bold(st.path(s.Name+"/"+t.File)))
 	}
 	if t.Failure != nil {
 		fmt.Fprintf(w, "  %s says:\n", t.Failure.Test)
 		printMessage(w, t.Failure.Message, st)
+	}
+	if st.Watching {
+		fmt.Fprintf(w, "  stuck? %s hint %s %d\n", st.Command, ShortName(s.Name), t.N)
+		return
 	}
 	fmt.Fprintf(w, "  stuck? %s hint %s %d   ·   re-run on every save: %s watch %s\n",
 		st.Command, ShortName(s.Name), t.N, st.Command, ShortName(s.Name))

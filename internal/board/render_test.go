@@ -1,6 +1,7 @@
 package board
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +67,16 @@ func TestNextOpensTheFileTheFailingTestNames(t *testing.T) {
 	task.Failure.Message = []string{"server_test.go:12: got 3, want 4"}
 	if f := fileNamedBy(task); f != "" {
 		t.Errorf("a message naming no file gave %q, want \"\" (the TODO's file stays)", f)
+	}
+}
+
+// TestWatchDoesNotAdviseWatch: while watch runs, Next does not tell the
+// learner to start it.
+func TestWatchDoesNotAdviseWatch(t *testing.T) {
+	step := &Step{Step: steps.Step{Name: "01-sum"}, Tasks: []*Task{{N: 1, File: "sum.go", State: Failing}}}
+	var out strings.Builder
+	RenderNext(&out, step, Style{Command: "workshop", Watching: true})
+	if strings.Contains(out.String(), "watch") || !strings.Contains(out.String(), "workshop hint 01 1") {
+		t.Errorf("Next while watching:\n%s\nwant the hint advice and no advice to start watch", out.String())
 	}
 }
