@@ -84,9 +84,10 @@ func loadBoard(ctx context.Context, root string, all []steps.Step, timeout time.
 		if first {
 			// Compiling every step takes a minute on a small laptop: the
 			// step the learner is on comes first, to work on meanwhile.
-			opt.EarlyStep = lastEdited(ctx, root, all).Name
+			edited := editedTimes(ctx, root)
+			opt.EarlyStep = lastEdited(edited, all).Name
 			opt.Early = func(s *board.Step) {
-				s.Edited = editedTimes(ctx, root)[s.Name]
+				s.Edited = edited[s.Name]
 				p.early(s)
 			}
 		}

@@ -49,10 +49,10 @@ func editedTimes(ctx context.Context, root string) map[string]time.Time {
 	return edited
 }
 
-// lastEdited is the step of all whose files the learner changed last, or
-// else the first step: where a fresh board looks first.
-func lastEdited(ctx context.Context, root string, all []steps.Step) steps.Step {
-	edited := editedTimes(ctx, root)
+// lastEdited is the step of all whose files the learner changed last, by
+// edited (editedTimes), or else the first step: where a fresh board looks
+// first.
+func lastEdited(edited map[string]time.Time, all []steps.Step) steps.Step {
 	last := all[0]
 	for _, s := range all {
 		if edited[s.Name].After(edited[last.Name]) {

@@ -2,6 +2,7 @@ package board
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -158,6 +159,36 @@ func TestHangIsNamed(t *testing.T) {
 	}
 }
 
+// loadTelling runs Load with opt and returns the board and what Progress was
+// told, as "phase step" lines ("compile " once if the tests were compiled,
+// "test 01-sum" for each step whose tests ran), in no particular order.
+func loadTelling(t *testing.T, root string, all []steps.Step, opt Options) ([]*Step, []string) {
+	t.Helper()
+	var mu sync.Mutex // Progress is called from each step's goroutine
+	var told []string
+	opt.Progress = func(phase, step string) {
+		mu.Lock()
+		told = append(told, phase+" "+step)
+		mu.Unlock()
+	}
+	b, err := Load(context.Background(), root, all, opt)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return b, told
+}
+
+// stepsRun lists the steps whose tests ran, from what Progress was told.
+func stepsRun(told []string) []string {
+	var steps []string
+	for _, l := range told {
+		if step, ok := strings.CutPrefix(l, "test "); ok {
+			steps = append(steps, step)
+		}
+	}
+	return steps
+}
+
 // TestUnchangedTestsAreNotBuiltAgain: a second board over the same files
 // reuses the test binaries without asking the go command; a saved file
 // makes it build again, and the verdict follows the file.
@@ -170,16 +201,8 @@ func TestUnchangedTestsAreNotBuiltAgain(t *testing.T) {
 	bin := t.TempDir()
 	compiled := func() (bool, []*Step) {
 		t.Helper()
-		did := false
-		b, err := Load(context.Background(), root, all, Options{BinDir: bin, Progress: func(phase, _ string) {
-			if phase == "compile" {
-				did = true
-			}
-		}})
-		if err != nil {
-			t.Fatalf("Load: %v", err)
-		}
-		return did, b
+		b, told := loadTelling(t, root, all, Options{BinDir: bin})
+		return slices.Contains(told, "compile "), b
 	}
 	if did, _ := compiled(); !did {
 		t.Fatal("the first board did not compile the tests")
@@ -203,20 +226,10 @@ func TestAnUnchangedBinaryKeepsItsVerdict(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := t.TempDir()
-	board := func() (ran []string, b []*Step) {
+	board := func() ([]string, []*Step) {
 		t.Helper()
-		var mu sync.Mutex // Progress is called from each step's goroutine
-		b, err := Load(context.Background(), root, all, Options{BinDir: bin, ReuseResults: true, Progress: func(phase, step string) {
-			if phase == "test" {
-				mu.Lock()
-				ran = append(ran, step)
-				mu.Unlock()
-			}
-		}})
-		if err != nil {
-			t.Fatalf("Load: %v", err)
-		}
-		return ran, b
+		b, told := loadTelling(t, root, all, Options{BinDir: bin, ReuseResults: true})
+		return stepsRun(told), b
 	}
 	if ran, _ := board(); len(ran) != 2 {
 		t.Fatalf("the first board ran the tests of %v, want both steps", ran)

@@ -174,11 +174,7 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 //
 // The go command's events are written to out.
 func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, stamp string, noVet bool, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, error) {
-	if data := upToDate(binDir, module, all, stamp); data != nil {
-		built, err := gotest.Parse(bytes.NewReader(data))
-		if err != nil {
-			return nil, err
-		}
+	if built, data := upToDate(binDir, module, all, stamp); built != nil {
 		out.Write(data)
 		return built, nil
 	}
@@ -229,28 +225,33 @@ func mustBuild(root string, all []steps.Step, opt Options) bool {
 		return true
 	}
 	stamp, err := fingerprint(root, all)
-	return err != nil || upToDate(opt.BinDir, module, all, stamp) == nil
+	if err != nil {
+		return true
+	}
+	built, _ := upToDate(opt.BinDir, module, all, stamp)
+	return built == nil
 }
 
-// upToDate returns the go command's report of the last build into binDir
-// if that build was of the same inputs (stamp) and left every binary it
-// made in place; otherwise nil: the steps must be built.
-func upToDate(binDir, module string, all []steps.Step, stamp string) []byte {
+// upToDate returns the go command's report of the last build into binDir,
+// parsed and as it was written, if that build was of the same inputs
+// (stamp) and left every binary it made in place; otherwise nil: the steps
+// must be built.
+func upToDate(binDir, module string, all []steps.Step, stamp string) (*gotest.Report, []byte) {
 	if stamp == "" {
-		return nil
+		return nil, nil
 	}
 	if old, err := os.ReadFile(filepath.Join(binDir, "inputs.sum")); err != nil || string(old) != stamp {
-		return nil
+		return nil, nil
 	}
 	data, err := os.ReadFile(filepath.Join(binDir, "build.json"))
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	built, err := gotest.Parse(bytes.NewReader(data))
 	if err != nil || !binariesPresent(built, binDir, module, all) {
-		return nil
+		return nil, nil
 	}
-	return data
+	return built, data
 }
 
 // resultCache keeps the events of a step's last run, under a key naming
