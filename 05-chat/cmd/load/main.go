@@ -77,9 +77,11 @@ func run() error {
 	}
 	fmt.Printf("joined %d members, each on its own connection, in %v\n", len(ms), time.Since(start).Round(time.Millisecond))
 	if *serverPID != 0 {
-		// Let the server settle: the joins' garbage is collected within two GC cycles.
+		// Let the server settle. Resident memory still holds what the joins
+		// left behind: a Go program collects garbage as it allocates, and
+		// an idle room allocates nothing.
 		time.Sleep(3 * time.Second)
-		fmt.Printf("server resident memory: %.1f MiB before, %.1f MiB with %d idle members: %.1f KiB per member\n",
+		fmt.Printf("server resident memory: %.1f MiB before, %.1f MiB with %d idle members: %.1f KiB per member (with the joins' uncollected garbage: 05-chat/README.md, What was measured)\n",
 			mib(rssBefore), mib(rss()), len(ms), float64(rss()-rssBefore)/1024/float64(len(ms)))
 	}
 
@@ -279,8 +281,12 @@ func steady(ms []*member) error {
 	fmt.Printf("steady: %d messages at %.0f/s over %v reached all %d members\n", n, *perSecond, elapsed.Round(time.Millisecond), len(ms))
 	if *serverPID != 0 {
 		// Delivery latency is queueing once the cores are busy: say how busy.
-		fmt.Printf("steady: CPU used: the server %.2f cores, this load client %.2f cores, of %d\n",
-			(cpuTime(*serverPID)-serverCPU).Seconds()/elapsed.Seconds(), (cpuTime(os.Getpid())-ownCPU).Seconds()/elapsed.Seconds(), runtime.NumCPU())
+		server := (cpuTime(*serverPID) - serverCPU).Seconds() / elapsed.Seconds()
+		own := (cpuTime(os.Getpid()) - ownCPU).Seconds() / elapsed.Seconds()
+		fmt.Printf("steady: CPU used: the server %.2f cores, this load client %.2f cores, of %d\n", server, own, runtime.NumCPU())
+		if busy := (server + own) / float64(runtime.NumCPU()); busy > 0.8 {
+			fmt.Printf("steady: the cores were %.0f%% busy, so the latency below is mostly deliveries waiting for a core: a measure of this machine more than of the room (05-chat/README.md, What was measured)\n", 100*busy)
+		}
 	}
 	if err := checkOrder(ms, ms[0].seqs[0], n); err != nil {
 		return err
