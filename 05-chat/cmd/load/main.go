@@ -81,8 +81,7 @@ func run() error {
 		// left behind: a Go program collects garbage as it allocates, and
 		// an idle room allocates nothing.
 		time.Sleep(3 * time.Second)
-		fmt.Printf("server resident memory: %.1f MiB before, %.1f MiB with %d idle members: %.1f KiB per member (with the joins' uncollected garbage: 05-chat/README.md, What was measured)\n",
-			mib(rssBefore), mib(rss()), len(ms), float64(rss()-rssBefore)/1024/float64(len(ms)))
+		reportMemory(rssBefore, rss(), len(ms))
 	}
 
 	switch *scenario {
@@ -344,6 +343,19 @@ func cpuTime(pid int) time.Duration {
 	user, _ := strconv.ParseInt(f[11], 10, 64)
 	system, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(user+system) * 10 * time.Millisecond
+}
+
+// reportMemory prints the server's resident memory per idle member, from
+// before the members joined and after.
+func reportMemory(before, after int64, members int) {
+	fmt.Printf("server resident memory: %.1f MiB before, %.1f MiB with %d idle members", mib(before), mib(after), members)
+	if after < before {
+		// The server still held garbage from an earlier run, and collected
+		// it while these members joined: the difference means nothing.
+		fmt.Printf(": it shrank while they joined (it held an earlier run's garbage); start a fresh server to measure memory per member\n")
+		return
+	}
+	fmt.Printf(": %.1f KiB per member (with the joins' uncollected garbage: 05-chat/README.md, What was measured)\n", float64(after-before)/1024/float64(members))
 }
 
 // rss is the server's resident memory in bytes, or 0.
