@@ -1,4 +1,4 @@
-// Command load measures the chat room under the loads of issue 12, on
+// Command load measures the chat room under the loads it is built for, on
 // loopback, against a running server (go run ./05-chat/cmd/server). Every
 // member has a TCP connection of its own, as separate processes would.
 //
@@ -9,15 +9,19 @@
 // It checks that no member is cut, that every member receives every
 // message in the same order (the room's sequence numbers, without a gap),
 // and that every leave ends with OK; it prints what it measured. With
-// -server-pid it also reports the server's resident memory per idle member.
+// -server-pid it also reports the server's resident memory per idle member
+// and the cores it used; with -server-debug (the server's -debug-addr), its
+// memory per idle member by the Go runtime's count, its garbage collected.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -42,6 +46,7 @@ var (
 	perSecond = flag.Float64("rate", 100, "steady: messages per second, over the whole room")
 	duration  = flag.Duration("duration", 20*time.Second, "steady: how long the members chat")
 	serverPID = flag.Int("server-pid", 0, "the server's process id, to report its resident memory per idle member (Linux)")
+	debugAddr = flag.String("server-debug", "", "the server's -debug-addr, to report its memory per idle member by the Go runtime's count")
 )
 
 // member is one participant: its stream, and what its receiver saw.
@@ -71,17 +76,35 @@ func run() error {
 	ctx := context.Background()
 	start := time.Now()
 	rssBefore := rss()
+	liveBefore, err := liveMemory()
+	if err != nil {
+		return err
+	}
 	ms, err := join(ctx, *members, "m")
 	if err != nil {
 		return err
 	}
 	fmt.Printf("joined %d members, each on its own connection, in %v\n", len(ms), time.Since(start).Round(time.Millisecond))
-	if *serverPID != 0 {
+	if *serverPID != 0 || *debugAddr != "" {
 		// Let the server settle. Resident memory still holds what the joins
 		// left behind: a Go program collects garbage as it allocates, and
 		// an idle room allocates nothing.
 		time.Sleep(3 * time.Second)
+	}
+	if *serverPID != 0 {
 		reportMemory(rssBefore, rss(), len(ms))
+	}
+	if *debugAddr != "" {
+		live, err := liveMemory()
+		if err != nil {
+			return err
+		}
+		perMember := func(after, before uint64) float64 {
+			return (float64(after) - float64(before)) / 1024 / float64(len(ms))
+		}
+		heap, stacks := perMember(live.HeapAlloc, liveBefore.HeapAlloc), perMember(live.StackInuse, liveBefore.StackInuse)
+		fmt.Printf("server memory by the Go runtime's count, its garbage collected: %.1f KiB of heap and %.1f KiB of goroutine stacks per idle member, %.1f KiB in all\n",
+			heap, stacks, heap+stacks)
 	}
 
 	switch *scenario {
@@ -356,6 +379,42 @@ func reportMemory(before, after int64, members int) {
 		return
 	}
 	fmt.Printf(": %.1f KiB per member (with the joins' uncollected garbage: 05-chat/README.md, What was measured)\n", float64(after-before)/1024/float64(members))
+}
+
+// runtimeMemory is what the server's Go runtime counts: its live heap
+// (after a collection) and the stacks of its goroutines, in bytes.
+type runtimeMemory struct {
+	HeapAlloc, StackInuse uint64
+}
+
+// liveMemory has the server at -server-debug collect its garbage, and
+// returns what is left: what its goroutines and live data hold; without -server-debug it returns zeros.
+func liveMemory() (runtimeMemory, error) {
+	var vars struct {
+		Memstats runtimeMemory `json:"memstats"` // expvar's runtime.MemStats
+	}
+	if *debugAddr == "" {
+		return vars.Memstats, nil
+	}
+	// The heap profile with gc=1 runs a full collection before it answers.
+	// Two: buffers gRPC keeps in a sync.Pool for reuse survive the first
+	// collection and go at the second.
+	for _, path := range []string{"/debug/pprof/heap?gc=1", "/debug/pprof/heap?gc=1", "/debug/vars"} {
+		resp, err := http.Get("http://" + *debugAddr + path)
+		if err != nil {
+			return vars.Memstats, fmt.Errorf("-server-debug: %v (is the server running with -debug-addr %s?)", err, *debugAddr)
+		}
+		if path == "/debug/vars" {
+			err = json.NewDecoder(resp.Body).Decode(&vars)
+		} else {
+			_, err = io.Copy(io.Discard, resp.Body)
+		}
+		resp.Body.Close()
+		if err != nil {
+			return vars.Memstats, fmt.Errorf("-server-debug: %s: %v", path, err)
+		}
+	}
+	return vars.Memstats, nil
 }
 
 // rss is the server's resident memory in bytes, or 0.

@@ -3,7 +3,11 @@
 package main
 
 import (
+	"expvar"
 	"flag"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
 
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
@@ -19,16 +23,35 @@ func main() {
 	flag.IntVar(&cfg.Burst, "burst", cfg.Burst, "messages one member may say at once, before -rate applies")
 	flag.IntVar(&cfg.MaxMembers, "max-members", cfg.MaxMembers, "members the room takes at once; one more is refused with RESOURCE_EXHAUSTED")
 	flag.IntVar(&cfg.LogSize, "log", cfg.LogSize, "events the room log holds: a member who falls further behind is cut with RESOURCE_EXHAUSTED")
+	debugAddr := flag.String("debug-addr", "", "if set (say localhost:6060), serve the Go runtime's profiles and memory statistics there over HTTP, for go tool pprof and cmd/load")
 	// serve.MainStopping parses the flags: read them only once it has.
 	var room *chat.Server
 	serve.MainStopping(func(s *grpc.Server) {
 		cfg.Rate = rate.Limit(*perSecond)
 		room = chat.NewServer(cfg)
 		chatpb.RegisterChatServer(s, room)
+		if *debugAddr != "" {
+			go serveDebug(*debugAddr)
+		}
 	}, func() {
 		// A member's stream lasts until they leave, so GracefulStop alone
 		// would wait for the whole grace period: Close ends the streams as
 		// shutdown begins.
 		room.Close()
 	})
+}
+
+// serveDebug serves, on its own port and apart from the gRPC server, what
+// measuring the room needs: net/http/pprof's profiles (/debug/pprof/) and
+// expvar's runtime.MemStats (/debug/vars). It is for a machine of your own:
+// a profile tells much about a program, so listen on localhost only.
+func serveDebug(addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.Handle("/debug/vars", expvar.Handler())
+	slog.Info("debug server", "addr", addr, "profiles", "/debug/pprof/", "memory", "/debug/vars")
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		slog.Error("debug server", "err", err)
+	}
 }
