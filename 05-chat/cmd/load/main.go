@@ -75,7 +75,10 @@ func main() {
 func run() error {
 	ctx := context.Background()
 	start := time.Now()
-	rssBefore := rss()
+	rssBefore, err := rss()
+	if err != nil {
+		return err
+	}
 	liveBefore, err := liveMemory()
 	if err != nil {
 		return err
@@ -87,12 +90,17 @@ func run() error {
 	fmt.Printf("joined %d members, each on its own connection, in %v\n", len(ms), time.Since(start).Round(time.Millisecond))
 	if *serverPID != 0 || *debugAddr != "" {
 		// Let the server settle. Resident memory still holds what the joins
-		// left behind: a Go program collects garbage as it allocates, and
-		// an idle room allocates nothing.
+		// left behind: a Go program collects garbage as it allocates, an
+		// idle room allocates nothing, and the runtime forces a collection
+		// only after two minutes without one.
 		time.Sleep(3 * time.Second)
 	}
 	if *serverPID != 0 {
-		reportMemory(rssBefore, rss(), len(ms))
+		rssAfter, err := rss()
+		if err != nil {
+			return err
+		}
+		reportMemory(rssBefore, rssAfter, len(ms))
 	}
 	if *debugAddr != "" {
 		live, err := liveMemory()
@@ -307,7 +315,7 @@ func steady(ms []*member) error {
 		own := (cpuTime(os.Getpid()) - ownCPU).Seconds() / elapsed.Seconds()
 		fmt.Printf("steady: CPU used: the server %.2f cores, this load client %.2f cores, of %d\n", server, own, runtime.NumCPU())
 		if busy := (server + own) / float64(runtime.NumCPU()); busy > 0.8 {
-			fmt.Printf("steady: the cores were %.0f%% busy, so the latency below is mostly deliveries waiting for a core: a measure of this machine more than of the room (05-chat/README.md, What was measured)\n", 100*busy)
+			fmt.Printf("steady: the server and this load client kept %.0f%% of the cores busy, so the latency below is probably mostly deliveries waiting for a core: a measure of this machine more than of the room (05-chat/README.md, What was measured)\n", 100*busy)
 		}
 	}
 	if err := checkOrder(ms, ms[0].seqs[0], n); err != nil {
@@ -388,7 +396,8 @@ type runtimeMemory struct {
 }
 
 // liveMemory has the server at -server-debug collect its garbage, and
-// returns what is left: what its goroutines and live data hold; without -server-debug it returns zeros.
+// returns what is left: what its goroutines and live data hold. Without
+// -server-debug it returns zeros.
 func liveMemory() (runtimeMemory, error) {
 	var vars struct {
 		Memstats runtimeMemory `json:"memstats"` // expvar's runtime.MemStats
@@ -399,10 +408,15 @@ func liveMemory() (runtimeMemory, error) {
 	// The heap profile with gc=1 runs a full collection before it answers.
 	// Two: buffers gRPC keeps in a sync.Pool for reuse survive the first
 	// collection and go at the second.
+	client := &http.Client{Timeout: 30 * time.Second}
 	for _, path := range []string{"/debug/pprof/heap?gc=1", "/debug/pprof/heap?gc=1", "/debug/vars"} {
-		resp, err := http.Get("http://" + *debugAddr + path)
+		resp, err := client.Get("http://" + *debugAddr + path)
 		if err != nil {
 			return vars.Memstats, fmt.Errorf("-server-debug: %v (is the server running with -debug-addr %s?)", err, *debugAddr)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return vars.Memstats, fmt.Errorf("-server-debug: %s answered %s (is %s the chat server's -debug-addr?)", path, resp.Status, *debugAddr)
 		}
 		if path == "/debug/vars" {
 			err = json.NewDecoder(resp.Body).Decode(&vars)
@@ -417,22 +431,23 @@ func liveMemory() (runtimeMemory, error) {
 	return vars.Memstats, nil
 }
 
-// rss is the server's resident memory in bytes, or 0.
-func rss() int64 {
+// rss is the server's resident memory in bytes (Linux: /proc/pid/status),
+// or 0 without -server-pid.
+func rss() (int64, error) {
 	if *serverPID == 0 {
-		return 0
+		return 0, nil
 	}
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *serverPID))
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("-server-pid: %v (is %d the chat server's process id?)", err, *serverPID)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
 		}
 	}
-	return 0
+	return 0, fmt.Errorf("-server-pid: no VmRSS in /proc/%d/status", *serverPID)
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

@@ -5,9 +5,12 @@ package main
 import (
 	"expvar"
 	"flag"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 
 	"golang.org/x/time/rate"
 	"google.golang.org/grpc"
@@ -31,7 +34,7 @@ func main() {
 		room = chat.NewServer(cfg)
 		chatpb.RegisterChatServer(s, room)
 		if *debugAddr != "" {
-			go serveDebug(*debugAddr)
+			serveDebug(*debugAddr)
 		}
 	}, func() {
 		// A member's stream lasts until they leave, so GracefulStop alone
@@ -45,13 +48,28 @@ func main() {
 // measuring the room needs: net/http/pprof's profiles (/debug/pprof/) and
 // expvar's runtime.MemStats (/debug/vars). It is for a machine of your own:
 // a profile tells much about a program, so listen on localhost only.
+//
+// Importing net/http/pprof and expvar also registers their handlers on
+// http.DefaultServeMux; this program never serves that mux, only its own.
+// The address is taken before the room opens, so that a busy port stops the
+// server instead of leaving a measurement to reach another process.
 func serveDebug(addr string) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.Handle("/debug/vars", expvar.Handler())
-	slog.Info("debug server", "addr", addr, "profiles", "/debug/pprof/", "memory", "/debug/vars")
-	if err := http.ListenAndServe(addr, mux); err != nil {
-		slog.Error("debug server", "err", err)
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server: -debug-addr:", err)
+		os.Exit(1)
 	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index) // and every named profile: heap, goroutine, …
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
+	slog.Info("debug server", "addr", lis.Addr().String(), "profiles", "/debug/pprof/", "memory", "/debug/vars")
+	go func() {
+		if err := http.Serve(lis, mux); err != nil {
+			slog.Error("debug server", "err", err)
+		}
+	}()
 }
