@@ -12,17 +12,25 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
 )
 
+// newWorkshop writes a fixture workshop of the given steps and discovers
+// them, as the workshop command does.
+func newWorkshop(t *testing.T, fixture ...workshoptest.Step) (root string, all []steps.Step) {
+	t.Helper()
+	root = workshoptest.New(t, fixture...)
+	all, err := steps.Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, all
+}
+
 // load builds a two-step fixture workshop whose first step's learner file
 // is sumGo, and returns the board for it.
 func load(t *testing.T, sumGo string) []*Step {
 	t.Helper()
 	first := workshoptest.Sum("01-sum")
 	first.Files["sum.go"] = sumGo
-	root := workshoptest.New(t, first, workshoptest.Sum("02-sum"))
-	all, err := steps.Discover(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, all := newWorkshop(t, first, workshoptest.Sum("02-sum"))
 	start := time.Now()
 	b, err := Load(context.Background(), root, all, Options{Timeout: 2 * time.Second, BinDir: t.TempDir()})
 	if err != nil {
@@ -193,11 +201,7 @@ func stepsRun(told []string) []string {
 // reuses the test binaries without asking the go command; a saved file
 // makes it build again, and the verdict follows the file.
 func TestUnchangedTestsAreNotBuiltAgain(t *testing.T) {
-	root := workshoptest.New(t, workshoptest.Sum("01-sum"))
-	all, err := steps.Discover(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, all := newWorkshop(t, workshoptest.Sum("01-sum"))
 	bin := t.TempDir()
 	compiled := func() (bool, []*Step) {
 		t.Helper()
@@ -220,11 +224,7 @@ func TestUnchangedTestsAreNotBuiltAgain(t *testing.T) {
 // binary did not change is not run again and keeps its verdict; a save that
 // changes one step's binary runs that step alone, and its verdict follows.
 func TestAnUnchangedBinaryKeepsItsVerdict(t *testing.T) {
-	root := workshoptest.New(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
-	all, err := steps.Discover(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, all := newWorkshop(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
 	bin := t.TempDir()
 	board := func() ([]string, []*Step) {
 		t.Helper()
@@ -247,11 +247,7 @@ func TestAnUnchangedBinaryKeepsItsVerdict(t *testing.T) {
 // compiled, the step named EarlyStep is compiled, run and handed to Early
 // before the others; when nothing needs compiling, there is no early step.
 func TestTheLearnersStepComesFirstOnAFreshClone(t *testing.T) {
-	root := workshoptest.New(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
-	all, err := steps.Discover(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, all := newWorkshop(t, workshoptest.Sum("01-sum"), workshoptest.Sum("02-sum"))
 	bin := t.TempDir()
 	var early []string
 	opt := Options{BinDir: bin, EarlyStep: "02-sum", Early: func(s *Step) { early = append(early, s.Name) }}
