@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,10 +36,9 @@ func workshop(t *testing.T, cache string, args ...string) (string, error) {
 		builtBin = filepath.Join(dir, "workshop")
 		build := exec.Command("go", "build", "-o", builtBin, ".")
 		build.Dir = packageDir
-		out, err := build.CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("go build: %s", out)
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
 		}
 		gocache, buildErr = exec.Command("go", "env", "GOCACHE").Output()
 	})
