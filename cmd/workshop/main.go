@@ -27,7 +27,7 @@ var commands = []command{
 	{"demo", "<step> [client flags]", "run the finished step: its server and its client, built from the solution\n\t(your files are not touched); input you type goes to the client", runDemo},
 	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
 	{"prepare", "", "the evening before a workshop: download and build everything the day needs\n\t(tests, race builds, grpcurl, demo binaries), so that it then works offline", runPrepare},
-	{"verify", "[-fresh] [step...]", "for maintainers and CI: gofmt, vet, generated code, and for every step: its task\n\ttests fail on the skeleton, pass on the solution, and catch every mistake in\n\tits catalog (testdata/mistakes), remembering catches until something\n\tchanges (-fresh tries them all again); given steps, only their checks", runVerify},
+	{"verify", "[-fresh] [step...]", "for maintainers and CI: gofmt, vet, generated code, and for every step: its task\n\ttests fail on the skeleton, pass on the solution, and catch every mistake in\n\tits catalog of mistakes and pass every alternative of its catalog of\n\tcorrect solutions (solutions/NN-step/testdata), remembering verdicts\n\tuntil something changes (-fresh tries them all again); given steps, only their checks", runVerify},
 }
 
 func main() {

@@ -70,12 +70,16 @@ func Find(root, name string) (Step, error) {
 }
 
 // LearnerFiles lists the files a learner edits in this step, as paths relative
-// to the step folder: exactly the files its solution folder holds.
+// to the step folder: exactly the files its solution folder holds, but for its
+// testdata (the catalogs that verify tries against the tests).
 func (s Step) LearnerFiles() ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(s.SolutionDir(), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir // the catalogs of mistakes and alternatives
 		}
 		if !d.IsDir() {
 			rel, _ := filepath.Rel(s.SolutionDir(), path)

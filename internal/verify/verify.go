@@ -55,7 +55,7 @@ func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
 	for _, res := range checkSteps(ctx, root, tmp, all) {
 		r.check(res.name, res.err)
 	}
-	for _, res := range checkMistakes(ctx, root, tmp, all, out, len(only) > 0, opt.Fresh) {
+	for _, res := range checkCatalogs(ctx, root, tmp, all, out, len(only) > 0, opt.Fresh) {
 		r.check(res.name, res.err)
 	}
 

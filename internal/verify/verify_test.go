@@ -48,13 +48,31 @@ func TestTaskTestPassingOnSkeletonFails(t *testing.T) {
 	}
 }
 
+func TestAnAlternativeThatFailsIsReported(t *testing.T) {
+	step := workshoptest.Sum("01-sum")
+	step.Solution[workshoptest.SumAlternative(0)] = "Claims to add, but subtracts.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn a - b, nil\n"
+	out, err := run(t, step)
+	if err == nil {
+		t.Fatalf("verify passed with an alternative that fails TestTask1_Adds:\n%s", out)
+	}
+	for _, want := range []string{
+		"✗ 01-sum: the tests pass all 5 correct alternatives of its catalog",
+		"adds-00: Claims to add, but subtracts.", "TestTask1_Adds", "Add(1, 2) = -1, want 3",
+		"alternatives: 4 passed, 1 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify's report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestCatalogProblemsFail(t *testing.T) {
 	step := workshoptest.Sum("01-sum")
 	// Add(1, 2) is the only sum the test tries: a hard-coded 3 passes it.
-	step.Files[workshoptest.SumMistake(0)] = "Returns the answer the test wants.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn 3, nil\n"
+	step.Solution[workshoptest.SumMistake(0)] = "Returns the answer the test wants.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn 3, nil\n"
 	// The solution says a + b: this snippet is not in it.
-	step.Files[workshoptest.SumMistake(1)] = "Subtracts.\n-- sum.go --\nreturn a - b, nil\n-- becomes --\nreturn a + b, nil\n"
-	delete(step.Files, workshoptest.SumMistake(2))
+	step.Solution[workshoptest.SumMistake(1)] = "Subtracts.\n-- sum.go --\nreturn a - b, nil\n-- becomes --\nreturn a + b, nil\n"
+	delete(step.Solution, workshoptest.SumMistake(2))
 	out, err := run(t, step)
 	if err == nil {
 		t.Fatalf("verify passed with a catalog of 9, one mistake no test catches and one that does not apply:\n%s", out)
@@ -65,6 +83,7 @@ func TestCatalogProblemsFail(t *testing.T) {
 		"adds-wrongly-00: Returns the answer the test wants.", "every test passed",
 		"occurs 0 times in solutions/01-sum/sum.go, want exactly once",
 		"mutants: 7 caught, 2 missed",
+		"alternatives: 5 passed, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify's report lacks %q:\n%s", want, out)
@@ -72,12 +91,12 @@ func TestCatalogProblemsFail(t *testing.T) {
 	}
 }
 
-// withoutCatalog drops the fixture's mistakes, for a test about other checks:
-// it then expects the one failure that brings.
+// withoutCatalog drops the fixture's catalogs, for a test about other checks:
+// it then expects the failures that brings.
 func withoutCatalog(step workshoptest.Step) workshoptest.Step {
-	for name := range step.Files {
+	for name := range step.Solution {
 		if strings.HasPrefix(name, "testdata/") {
-			delete(step.Files, name)
+			delete(step.Solution, name)
 		}
 	}
 	return step

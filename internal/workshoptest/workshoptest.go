@@ -76,18 +76,29 @@ func Sum(name string) Step {
 		"README.md":   SumReadme,
 		"HINTS.md":    SumHints,
 	}
+	solution := map[string]string{"sum.go": SumSolved}
 	for i, wrong := range sumMistakes {
-		files[SumMistake(i)] = "Adds wrongly.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn " + wrong + ", nil\n"
+		solution[SumMistake(i)] = "Adds wrongly.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn " + wrong + ", nil\n"
 	}
-	return Step{Name: name, Files: files, Solution: map[string]string{"sum.go": SumSolved}}
+	for i, other := range sumAlternatives {
+		solution[SumAlternative(i)] = "Adds another way.\n-- sum.go --\nreturn a + b, nil\n-- becomes --\nreturn " + other + ", nil\n"
+	}
+	return Step{Name: name, Files: files, Solution: solution}
 }
 
 // sumMistakes are Sum's catalog of mistakes: each a wrong sum that
 // TestTask1_Adds catches.
 var sumMistakes = []string{"a - b", "a * b", "b", "a", "0", "a + b + 1", "a + a", "b + b", "-(a + b)", "(a + b) * 2"}
 
-// SumMistake is the path, in the step, of mistake i of Sum's catalog.
+// sumAlternatives are Sum's catalog of alternatives: correct sums of
+// other shapes, which every test passes.
+var sumAlternatives = []string{"b + a", "a - -b", "(a + b)", "a + b + 0", "-(-a - b)"}
+
+// SumMistake is the path, in the solution folder, of mistake i of Sum's catalog.
 func SumMistake(i int) string { return fmt.Sprintf("testdata/mistakes/adds-wrongly-%02d.txtar", i) }
+
+// SumAlternative is the path, in the solution folder, of alternative i of Sum's catalog.
+func SumAlternative(i int) string { return fmt.Sprintf("testdata/alternatives/adds-%02d.txtar", i) }
 
 // The learner file of Sum in its possible states.
 var (

@@ -1,4 +1,4 @@
-package mistakes
+package catalog
 
 import (
 	"context"
@@ -17,35 +17,38 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
-// Deadline is how long the step's tests may take to catch a mistake. A
-// mistake that makes a test hang must be caught by that test's own deadline,
-// which names the likely cause, well before this.
+// Deadline is how long the step's tests may take over one entry. A mistake
+// that makes a test hang must be caught by that test's own deadline, which
+// names the likely cause, well before this.
 const Deadline = 30 * time.Second
 
 // namesATask matches a failure that tells the learner where to look.
 var namesATask = regexp.MustCompile(`\btasks? [0-9]`)
 
-// Outcome is what the step's tests made of one mistake.
+// Outcome is what the step's tests made of one entry.
 type Outcome struct {
-	Mistake Mistake
-	By      string        // the failing test that caught it, if any
-	Cached  bool          // caught before, and nothing it depends on changed since
-	Problem string        // why it counts as missed (empty if caught)
+	Variant Variant
+	By      string        // a mistake: the failing test that caught it
+	Cached  bool          // judged before, and nothing it depends on changed since
+	Problem string        // why the entry is not as its kind wants (empty if it is)
 	Took    time.Duration // the go test run, build included
 }
 
-// Caught reports whether a test failed, naming a task, within the deadline.
-func (o Outcome) Caught() bool { return o.Problem == "" }
+// OK reports whether the tests judged the entry as its kind wants: a mistake
+// caught by a test that names a task, an alternative passed by every test,
+// within the deadline.
+func (o Outcome) OK() bool { return o.Problem == "" }
 
-// Check runs the tests of each mistake's step with the mistake laid over the
+// Check runs the tests of each entry's step with the entry laid over the
 // solution (by `go test -overlay`: the tree is never touched), several at
-// once, without -race (the race detector is for the solutions; a mistake
-// only has to be caught). tmp holds the edited files. The outcomes come back
-// in the order of all.
+// once, without -race (the race detector is for the solutions; here only
+// the verdict counts). tmp holds the edited files. The outcomes come back in
+// the order of all.
 //
-// With fresh set, every mistake is tried; otherwise one caught before, with
-// nothing it depends on changed since, is not tried again (see cache).
-func Check(ctx context.Context, root, tmp string, all []Mistake, fresh bool) []Outcome {
+// With fresh set, every entry is tried; otherwise one judged as its kind
+// wants before, with nothing it depends on changed since, is not tried
+// again (see cache).
+func Check(ctx context.Context, root, tmp string, all []Variant, fresh bool) []Outcome {
 	out := make([]Outcome, len(all))
 	remembered := openCache(root)
 	work := make(chan int)
@@ -58,12 +61,12 @@ func Check(ctx context.Context, root, tmp string, all []Mistake, fresh bool) []O
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				if by, ok := remembered.caught(all[i]); ok && !fresh {
-					out[i] = Outcome{Mistake: all[i], By: by, Cached: true}
+				if by, ok := remembered.judged(all[i]); ok && !fresh {
+					out[i] = Outcome{Variant: all[i], By: by, Cached: true}
 					continue
 				}
 				out[i] = check(ctx, root, filepath.Join(tmp, fmt.Sprint(i)), all[i])
-				if out[i].Caught() && ctx.Err() == nil {
+				if out[i].OK() && ctx.Err() == nil {
 					remembered.remember(all[i], out[i].By)
 				}
 			}
@@ -77,31 +80,39 @@ func Check(ctx context.Context, root, tmp string, all []Mistake, fresh bool) []O
 	return out
 }
 
-func check(ctx context.Context, root, dir string, m Mistake) (o Outcome) {
-	o.Mistake = m
+func check(ctx context.Context, root, dir string, v Variant) (o Outcome) {
+	o.Variant = v
 	start := time.Now()
 	defer func() { o.Took = time.Since(start) }()
 
-	overlay, pkgs, err := writeOverlay(dir, m)
+	overlay, pkgs, err := writeOverlay(dir, v)
 	if err != nil {
 		o.Problem = err.Error()
 		return o
 	}
 	// Speed matters here: -vet=off (the solutions are vetted once, whole),
 	// and a link without debugger tables (a panic still names files and
-	// lines); -failfast stops at the first test that catches the mistake.
-	args := append([]string{"-overlay=" + overlay, "-count=1", "-failfast", "-vet=off", "-ldflags=-s -w", "-timeout=" + Deadline.String()}, pkgs...)
-	report, err := gotest.Run(ctx, root, args...)
+	// lines). A mistake stops at the first test that catches it
+	// (-failfast); an alternative runs every test.
+	args := []string{"-overlay=" + overlay, "-count=1", "-vet=off", "-ldflags=-s -w", "-timeout=" + Deadline.String()}
+	if v.Kind == Mistakes {
+		args = append(args, "-failfast")
+	}
+	report, err := gotest.Run(ctx, root, append(args, pkgs...)...)
 	if err != nil {
 		o.Problem = err.Error()
 		return o
 	}
-	o.By, o.Problem = verdict(report)
+	if v.Kind == Alternatives {
+		o.Problem = passedAll(report)
+	} else {
+		o.By, o.Problem = caught(report)
+	}
 	return o
 }
 
-// verdict finds the test that caught the mistake, or says why none did.
-func verdict(r *gotest.Report) (by, problem string) {
+// caught finds the test that caught a mistake, or says why none did.
+func caught(r *gotest.Report) (by, problem string) {
 	var unnamed string
 	for _, p := range r.Packages {
 		if p.BuildFailed {
@@ -131,10 +142,35 @@ func verdict(r *gotest.Report) (by, problem string) {
 	return "", "every test passed"
 }
 
-// writeOverlay writes the step's solution files, with the mistake's edits, as
+// passedAll says why an alternative did not pass every test ("" if it did).
+func passedAll(r *gotest.Report) (problem string) {
+	var failed []string
+	for _, p := range r.Packages {
+		switch {
+		case p.BuildFailed:
+			return "the alternative does not compile:\n" + strings.Join(p.BuildOutput, "\n")
+		case p.TimedOut != "":
+			return fmt.Sprintf("%s in %s", p.TimedOut, strings.Join(p.Hung, ", "))
+		}
+		for _, t := range p.Tests {
+			if t.Action == "fail" && t.TopLevel() {
+				failed = append(failed, t.Name+":\n  "+strings.Join(lastLines(t.Output, 12), "\n  "))
+			}
+		}
+		if p.Action == "fail" && len(failed) == 0 {
+			return "the test binary failed outside any test (a panic in a goroutine?):\n" + strings.Join(lastLines(p.Output, 10), "\n")
+		}
+	}
+	if len(failed) > 0 {
+		return "a correct solution fails:\n" + strings.Join(failed, "\n")
+	}
+	return ""
+}
+
+// writeOverlay writes the step's solution files, with the entry's edits, as
 // an overlay for go test, and returns it with the packages to test: those
 // that hold an edited file.
-func writeOverlay(dir string, m Mistake) (overlay string, pkgs []string, err error) {
+func writeOverlay(dir string, m Variant) (overlay string, pkgs []string, err error) {
 	edited, err := m.Files()
 	if err != nil {
 		return "", nil, err

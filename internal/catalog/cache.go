@@ -1,4 +1,4 @@
-package mistakes
+package catalog
 
 import (
 	"crypto/sha256"
@@ -10,12 +10,12 @@ import (
 	"strings"
 )
 
-// A mistake's outcome depends only on the module's Go files, go.mod, go.sum,
-// the Go version and the mistake itself. Like `go test`, which reuses a
+// An entry's outcome depends only on the module's Go files, go.mod, go.sum,
+// the Go version and the entry itself. Like `go test`, which reuses a
 // passing result while nothing it depends on has changed, Check reuses a
-// catch: it is remembered under a hash of all of those, and any change to
-// any Go file of the module runs every mistake again. A miss is never
-// remembered.
+// verdict its kind wants (a catch, a pass): it is remembered under a hash
+// of all of those, and any change to any Go file of the module runs every
+// entry again. A miss or a failed alternative is never remembered.
 type cache struct {
 	dir    string // "" when there is no cache folder: nothing is remembered
 	module string // the hash of the module's inputs
@@ -34,7 +34,7 @@ func openCache(root string) cache {
 }
 
 // key is where the outcome of m is remembered.
-func (c cache) key(m Mistake) string {
+func (c cache) key(m Variant) string {
 	if c.dir == "" {
 		return ""
 	}
@@ -42,28 +42,29 @@ func (c cache) key(m Mistake) string {
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(c.dir, fmt.Sprintf("%x", sha256.Sum256(append([]byte(c.module), data...))))
+	return filepath.Join(c.dir, fmt.Sprintf("%x", sha256.Sum256(append([]byte(c.module+string(m.Kind)), data...))))
 }
 
-// caught returns the test that caught m when nothing changed since.
-func (c cache) caught(m Mistake) (string, bool) {
+// judged reports whether m was judged as its kind wants when nothing
+// changed since, and for a mistake the test that caught it.
+func (c cache) judged(m Variant) (by string, ok bool) {
 	key := c.key(m)
 	if key == "" {
 		return "", false
 	}
-	by, err := os.ReadFile(key)
-	return string(by), err == nil && len(by) > 0
+	data, err := os.ReadFile(key)
+	return strings.TrimPrefix(string(data), "ok "), err == nil && strings.HasPrefix(string(data), "ok ")
 }
 
-func (c cache) remember(m Mistake, by string) {
+func (c cache) remember(m Variant, by string) {
 	if key := c.key(m); key != "" && os.MkdirAll(c.dir, 0o755) == nil {
-		os.WriteFile(key, []byte(by), 0o644)
+		os.WriteFile(key, []byte("ok "+by), 0o644)
 	}
 }
 
 // moduleSum hashes the content of every Go file of the module at root (but
-// the steps' testdata, which holds the catalogs), go.mod and go.sum, and the
-// Go version.
+// testdata folders, which hold the catalogs), go.mod and go.sum, and the Go
+// version.
 func moduleSum(root string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), os.Getenv("GOFLAGS"))
