@@ -2,7 +2,6 @@ package unary
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -96,9 +95,46 @@ func TestTask5_GreetRefusesInvalidUTF8(t *testing.T) {
 	client := fakeClient(t, &scriptedGreeter{reply: "should not be reached"})
 	_, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ad\xffa", time.Second)
 	grpctest.WantCode(t, `Greet("Ad\xffa")`, err, codes.InvalidArgument,
-		"task 5 in client.go: a name that is not valid UTF-8 never reaches gRPC: refuse it first, with the code a bad argument gets")
-	if status.Code(err) == codes.InvalidArgument && !strings.Contains(status.Convert(err).Message(), "UTF-8") {
-		t.Errorf("Greet(\"Ad\\xffa\") error %q does not say the name is not valid UTF-8 — task 5 in client.go", err)
+		"task 5 in client.go: a name that is not valid UTF-8 is refused before it is sent, with the code a bad argument gets")
+}
+
+// deadlineGreeter answers at once and tells deadlines the deadline its call
+// carried, as the server saw it.
+type deadlineGreeter struct {
+	greeterpb.UnimplementedGreeterServer
+	deadlines chan time.Time
+}
+
+func (g *deadlineGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		d = time.Time{} // no deadline reached the server
+	}
+	g.deadlines <- d
+	return &greeterpb.HelloReply{Message: "hello"}, nil
+}
+
+func TestTask4_GreetSendsItsTimeoutAsTheDeadline(t *testing.T) {
+	fake := &deadlineGreeter{deadlines: make(chan time.Time, 1)}
+	client := fakeClient(t, fake)
+	// Two timeouts, so that one fixed in the code cannot match both. The
+	// deadline the server sees lies between the call's start plus the
+	// timeout and its end plus the timeout (gRPC sends the time left, which
+	// the server adds to its own clock).
+	for _, timeout := range []time.Duration{7 * time.Second, 13 * time.Second} {
+		start := time.Now()
+		if _, err := Greet(grpctest.Context(t, 20*time.Second), client, "Ada", timeout); err != nil {
+			t.Fatalf("Greet(timeout %v) failed: %v — task 3 in client.go", timeout, err)
+		}
+		end := time.Now()
+		got := <-fake.deadlines
+		if got.IsZero() {
+			t.Fatalf("Greet(timeout %v): the call reached the server with no deadline — task 4 in client.go: the call takes at most timeout, and the server knows it", timeout)
+		}
+		if got.Before(start.Add(timeout-time.Millisecond)) || got.After(end.Add(timeout+time.Millisecond)) {
+			t.Errorf("Greet(timeout %v): the server saw its deadline %v after the call began, want %v — task 4 in client.go: the deadline comes from the timeout argument",
+				timeout, got.Sub(start).Round(time.Millisecond), timeout)
+		}
 	}
 }
 

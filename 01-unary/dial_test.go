@@ -121,3 +121,21 @@ func TestTask8_NoServerIsUnavailable(t *testing.T) {
 	grpctest.WantCode(t, "GreetAt with no server at "+addr, err, codes.Unavailable,
 		"task 8 in dial.go: when nobody listens at addr, the call itself fails, with Unavailable")
 }
+
+func TestTask8_AMalformedAddressIsAnError(t *testing.T) {
+	// "%zz" is not a valid escape in a URL: gRPC cannot even parse the
+	// target, so nothing is dialled.
+	const addr = "localhost:%zz"
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("GreetAt(%q) panicked: %v — task 8 in dial.go: an address gRPC cannot parse is an error to return", addr, r)
+			}
+		}()
+		_, err = greetOrExplain(t, addr, "Ada")
+	}()
+	if err == nil || strings.Contains(err.Error(), "TODO(task 8") {
+		t.Errorf("GreetAt(%q) returned %v, want the error of an address that cannot be parsed — task 8 in dial.go", addr, err)
+	}
+}
