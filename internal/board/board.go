@@ -31,7 +31,8 @@ const (
 type Task struct {
 	N     int
 	Title string   // from the README's hints, e.g. "greet by name"
-	File  string   // the file with its TODO(task N), relative to the step, if still there
+	File  string   // the file to open: its TODO(task N)'s, or the first its README row names
+	Files []string // every learner file the README's task table names for it, relative to the step
 	Tests []string // its TestTaskN_ tests, as found in the test files
 	State TaskState
 	// Failure is the first failing test of the task and what it said.
@@ -132,7 +133,7 @@ func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*S
 			}
 		}
 	}
-	report, err := runTests(ctx, root, all, opt)
+	report, vetted, err := runTests(ctx, root, all, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +152,9 @@ func Load(ctx context.Context, root string, all []steps.Step, opt Options) ([]*S
 		step, err := fromReport(s, report.Package(module+"/"+s.Name), skipped)
 		if err != nil {
 			return nil, err
+		}
+		if step.Compiles() {
+			addVetFindings(step, vetted)
 		}
 		board = append(board, step)
 	}

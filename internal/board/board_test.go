@@ -265,3 +265,17 @@ func TestTheLearnersStepComesFirstOnAFreshClone(t *testing.T) {
 		t.Errorf("with nothing to compile the board still showed %v first, want no early step", early)
 	}
 }
+
+func TestAVetFindingFailsItsTask(t *testing.T) {
+	// Task 2 done, its TODO kept, and a context whose cancel function is
+	// dropped: the tests pass, go vet's lostcancel check does not.
+	leaky := strings.Replace(workshoptest.SumTask1Done, `return errors.New("TODO(task 2): wait in sum.go")`,
+		"ctx, _ := context.WithCancel(context.Background())\n\t<-done\n\treturn ctx.Err()", 1)
+	leaky = strings.Replace(leaky, `import "errors"`, "import \"context\"", 1)
+	b := load(t, leaky)
+	wantStates(t, b[0], Passing, Failing)
+	f := b[0].Tasks[1].Failure
+	if f == nil || !strings.Contains(strings.Join(f.Message, "\n"), "go vet (lostcancel): 01-sum/sum.go:") {
+		t.Errorf("task 2's failure is %+v, want go vet's lostcancel finding in 01-sum/sum.go", f)
+	}
+}

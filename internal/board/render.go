@@ -141,7 +141,10 @@ func RenderStep(w io.Writer, s *Step, st Style) {
 	fmt.Fprintf(w, "%s  %s\n", st.Bold(s.Name), st.Summary(s))
 	for _, t := range s.Tasks {
 		file := ""
-		if t.File != "" {
+		switch {
+		case len(t.Files) > 0:
+			file = st.Dim("  " + strings.Join(t.Files, ", "))
+		case t.File != "":
 			file = st.Dim("  " + t.File)
 		}
 		fmt.Fprintf(w, "  %s %d %s%s\n", st.mark(t.State), t.N, t.Title, file)

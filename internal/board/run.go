@@ -73,7 +73,7 @@ type Options struct {
 // again on every run, seconds of work for an unchanged step. `go test -c`
 // leaves a binary that is up to date alone, and a test binary of this
 // workshop runs in milliseconds.
-func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (*gotest.Report, error) {
+func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (*gotest.Report, []gotest.VetFinding, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
 	}
@@ -85,17 +85,17 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	if binDir == "" {
 		tmp, err := os.MkdirTemp("", "workshop-tests-")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer os.RemoveAll(tmp)
 		binDir = tmp
 	}
 	if err := os.MkdirAll(binDir, 0o755); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	module, err := modulePath(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	// test2json turns a test binary's output into go test -json events; it
@@ -108,9 +108,9 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	if stampErr != nil {
 		stamp = "" // nothing is reused: every binary is built and run
 	}
-	built, err := buildTests(ctx, root, binDir, module, all, stamp, opt.noVet, progress, &out)
+	built, vetted, err := buildTests(ctx, root, binDir, module, all, stamp, opt.noVet, progress, &out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t2j := <-converter
 
@@ -132,7 +132,7 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 		}
 		bin := testBinary(binDir, s)
 		if _, err := os.Stat(bin); err != nil {
-			return nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
+			return nil, nil, fmt.Errorf("go test -c made no test binary for %s: %v", s.Name, err)
 		}
 		var cache *resultCache
 		if opt.ReuseResults {
@@ -156,38 +156,53 @@ func runTests(ctx context.Context, root string, all []steps.Step, opt Options) (
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	for _, r := range results {
 		out.Write(r)
 	}
-	return gotest.Parse(&out)
+	report, err := gotest.Parse(&out)
+	return report, gotest.ParseVet(vetted), err
 }
 
 // buildTests compiles the steps' test binaries into binDir with one
-// `go test -c`, and returns what it reported (build failures included).
+// `go test -c`, while go vet checks the same packages, and returns what
+// each reported (build failures included).
 //
 // When no Go file, go.mod or go.sum has changed since the last build into
 // binDir, the binaries there are current and even asking the go command
-// (a second or more on a small laptop) is skipped: its report from then is
-// reused. That is what lets the board answer in about a second.
+// (a second or more on a small laptop) is skipped: its reports from then
+// are reused. That is what lets the board answer in about a second.
 //
-// The go command's events are written to out.
-func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, stamp string, noVet bool, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, error) {
+// The go command's events are written to out. With noVet, go vet is not
+// run (it first analyses every package gRPC is made of, 10 s on a fresh
+// clone).
+func buildTests(ctx context.Context, root, binDir, module string, all []steps.Step, stamp string, noVet bool, progress func(phase, step string), out *bytes.Buffer) (*gotest.Report, []byte, error) {
 	if built, data := upToDate(binDir, module, all, stamp); built != nil {
 		out.Write(data)
-		return built, nil
+		return built, readVet(binDir), nil
 	}
-	stampFile, reportFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json")
+	stampFile, reportFile, vetFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json"), filepath.Join(binDir, "vet.json")
+	os.Remove(vetFile)
 
 	progress("compile", "")
+	vetted := make(chan []byte, 1)
+	if noVet {
+		vetted <- nil
+	} else {
+		go func() {
+			var pkgs []string
+			for _, s := range all {
+				pkgs = append(pkgs, "./"+s.Name)
+			}
+			vetted <- gotest.RunVet(ctx, root, pkgs...)
+		}()
+	}
 	// -ldflags=-w leaves out the debugger's tables (DWARF), which nearly
 	// halves the link, the slow part of re-running a step after a save;
-	// a panic's stack trace still names files and lines.
-	args := []string{"test", "-c", "-json", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
-	if noVet {
-		args = append(args, "-vet=off")
-	}
+	// a panic's stack trace still names files and lines. go test's own
+	// few vet checks are off: go vet runs them all beside the build.
+	args := []string{"test", "-c", "-json", "-vet=off", "-ldflags=-w", "-o", binDir + string(filepath.Separator)}
 	for _, s := range all {
 		args = append(args, "./"+s.Name)
 	}
@@ -195,23 +210,24 @@ func buildTests(ctx context.Context, root, binDir, module string, all []steps.St
 	build := exec.CommandContext(ctx, "go", args...)
 	build.Dir, build.Stdout, build.Stderr = root, out, &stderr
 	buildErr := build.Run()
+	vet := <-vetted
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	built, err := gotest.Parse(bytes.NewReader(out.Bytes()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if buildErr != nil && !slices.ContainsFunc(built.Packages, func(p *gotest.Package) bool { return p.BuildFailed }) {
 		// Not a package that fails to build (go.mod, say): nothing was
 		// built, and binaries left from an earlier run must not stand in.
 		os.Remove(stampFile)
-		return nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
+		return nil, nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
 	}
-	if stamp != "" && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil {
+	if stamp != "" && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil && (noVet || os.WriteFile(vetFile, vet, 0o644) == nil) {
 		os.WriteFile(stampFile, []byte(stamp), 0o644)
 	}
-	return built, nil
+	return built, vet, nil
 }
 
 // mustBuild reports whether the steps' tests must be compiled before they

@@ -49,7 +49,7 @@ func findTasks(s steps.Step) ([]*Task, error) {
 		}
 	}
 
-	files, err := s.LearnerFiles()
+	files, err := s.EditableFiles()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -80,10 +80,17 @@ func findTasks(s steps.Step) ([]*Task, error) {
 		// which file it is in.
 		for _, m := range taskRow.FindAllSubmatch(readme, -1) {
 			n, _ := strconv.Atoi(string(m[1]))
-			if t := byN[n]; t != nil && t.File == "" {
-				if f := goFile.FindSubmatch(m[2]); f != nil {
-					t.File = string(f[1])
+			t := byN[n]
+			if t == nil {
+				continue
+			}
+			for _, f := range goFile.FindAllSubmatch(m[2], -1) {
+				if name := string(f[1]); slices.Contains(files, name) && !slices.Contains(t.Files, name) {
+					t.Files = append(t.Files, name)
 				}
+			}
+			if t.File == "" && len(t.Files) > 0 {
+				t.File = t.Files[0]
 			}
 		}
 	}

@@ -103,12 +103,36 @@ func check(ctx context.Context, root, dir string, v Variant) (o Outcome) {
 		o.Problem = err.Error()
 		return o
 	}
-	if v.Kind == Alternatives {
-		o.Problem = passedAll(report)
-	} else {
-		o.By, o.Problem = caught(report)
+	// go vet runs every check (go test runs a few): the board shows its
+	// findings as failures of the task, so a mistake it finds is caught,
+	// and an alternative it finds something in is no correct solution.
+	switch {
+	case v.Kind == Alternatives:
+		if o.Problem = passedAll(report); o.Problem == "" {
+			if found := vetLearnerFiles(ctx, root, overlay, v, pkgs); len(found) > 0 {
+				o.Problem = "go vet finds, in what should be a correct solution:\n" + strings.Join(found, "\n")
+			}
+		}
+	default:
+		if o.By, o.Problem = caught(report); o.Problem == "every test passed" {
+			if found := vetLearnerFiles(ctx, root, overlay, v, pkgs); len(found) > 0 {
+				o.By, o.Problem = found[0], ""
+			}
+		}
 	}
 	return o
+}
+
+// vetLearnerFiles runs go vet on pkgs with the overlay and returns what it
+// finds in the step's learner files (not in its tests), as the board says it.
+func vetLearnerFiles(ctx context.Context, root, overlay string, v Variant, pkgs []string) []string {
+	var found []string
+	for _, f := range gotest.ParseVet(gotest.RunVet(ctx, root, append([]string{"-overlay=" + overlay}, pkgs...)...)) {
+		if strings.HasPrefix(f.File, v.Step.Dir()+string(filepath.Separator)) && !strings.HasSuffix(f.File, "_test.go") {
+			found = append(found, f.String(root))
+		}
+	}
+	return found
 }
 
 // caught finds the test that caught a mistake, or says why none did.

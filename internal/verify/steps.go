@@ -44,9 +44,14 @@ func checkSteps(ctx context.Context, root, tmp string, all []steps.Step) []resul
 		return []result{{"solution tests run", err}}
 	}
 
+	boundaries, err := checkBoundaries(ctx, root, all)
+	if err != nil {
+		return []result{{"the steps and their tests type-check", err}}
+	}
 	for _, s := range all {
 		results = append(results, result{s.Name + ": solution files stand in for skeleton files", checkSolutionFiles(s)})
 		results = append(results, result{s.Name + ": TODOs state goals, and the hints are in " + hints.File + ", not the README", checkTeaching(s)})
+		results = append(results, result{s.Name + ": tests use, of the learner's files, only what a task names", boundaries[s.Name]})
 		results = append(results, checkSkeleton(s, stepPackages(skeleton, s))...)
 		results = append(results, checkSolution(s, stepPackages(solved, s)))
 	}
