@@ -39,7 +39,7 @@ func (s *Server) PrimeFactors(req *factorspb.FactorRequest, stream grpc.ServerSt
 	// error. TestTask1_… (grpc.ServerStreamingServer)
 
 	// TODO(task 3): once the call is over (cancelled, past its deadline, client
-	// gone), the search stops within 100,000 candidates and the stream ends
+	// gone), the search stops at once and the stream ends
 	// with the matching status. TestTask3_… (stream.Context)
 
 	// Trial division: try every candidate p from 2 up. While p divides n, it

@@ -24,23 +24,27 @@ import (
 // generous enough for a loaded laptop.
 const wait = 10 * time.Second
 
-// A number whose factoring takes a known amount of searching: after the
-// factor 2, found on the very first pass of the loop, trial division tries
-// about 3.2 million more candidates (√q) before it knows that the rest, q, is
-// prime. That is milliseconds of work, and it is the same work on every
-// machine, so the tests can tell "while the search went on" from "after"
-// by counting the loop's passes (through its looks at the context), never by
-// the clock.
-const (
-	bigFactor int64 = 9999999999971 // a prime: 10^13 - 29
-	twiceBig  int64 = 2 * bigFactor
+// prompt bounds how long a test waits for what a right handler does at
+// once: a factor found on the first pass of its loop, or its return once its
+// call is over. It decides nothing but how long a failure takes to show; a
+// handler that does the thing takes microseconds, and one that does not
+// would take the billions of candidates below.
+const prompt = 3 * time.Second
 
-	// searchAfterTwo is how many candidates the loop tries after the
-	// factor 2 of twiceBig, with nothing to send: 3 … ⌊√bigFactor⌋ (3162277).
-	searchAfterTwo = 3162277 - 2
-	// lookGap is the most candidates the search may try without asking
-	// whether its call is over: a stretch of about a millisecond.
-	lookGap = 100_000
+// Numbers whose search is far longer than any test waits: billions of
+// candidates, seconds of work on any machine. A handler that stops when its
+// call is over returns in microseconds instead; one that does not is still
+// searching when the test's bound runs out.
+const (
+	// bigPrime is the largest prime an int64 holds: trial division tries
+	// some 3 billion candidates before it knows, and has nothing to send
+	// before then.
+	bigPrime int64 = 9223372036854775783
+	// bigFactor is the largest prime below half of that, and twiceBig is
+	// 2 × bigFactor: the factor 2 is found on the very first pass of the
+	// loop, then some 2 billion candidates go by before bigFactor.
+	bigFactor int64 = 4611686018427387847
+	twiceBig  int64 = 2 * bigFactor
 )
 
 // newFactorizerClient starts the learner's Server in memory and returns a client for it.
@@ -137,26 +141,26 @@ func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			broken := status.Error(codes.Unavailable, "the test broke the connection")
-			p := &probe{failSend: broken}
-			client := newProbedClient(t, p)
+			w := &watch{failSend: broken}
+			client := newWatchedClient(t, w)
 			requireTask1(t)
 			ctx := grpctest.Context(t, wait)
 
 			call := "PrimeFactors(" + strconv.FormatInt(tc.number, 10) + ")"
 			drain(ctx, client, tc.number) // the handler's side tells what went wrong
-			ended, sends := p.waitReturn(t, ctx, "after its Send failed")
+			ended, sends := w.waitReturn(t, wait, call, "its Send failed")
 			switch {
 			case len(sends) == 0:
 				t.Fatalf("%s never called stream.Send — task 1 in server.go", call)
 			case ended.err == nil:
-				t.Errorf("%s returned nil (OK) after stream.Send failed with %v: the client would read io.EOF and think it had every factor — task 1 in server.go: if Send fails, return its error", call, broken)
+				t.Errorf("%s returned nil (OK) after stream.Send failed with %v: the client would read io.EOF and think it had every factor — task 1 in server.go: a failed Send ends the call with Send's error", call, broken)
 			case wireCode(ended.err) != codes.Unavailable:
-				t.Errorf("after stream.Send failed with code Unavailable, %s returned %q, which ends the call with %s instead — task 1 in server.go: return Send's error itself (fmt.Errorf with %%v, or a new status, loses its code)",
+				t.Errorf("after stream.Send failed with code Unavailable, %s returned %q, which ends the call with %s instead — task 1 in server.go: the call must end with Send's own error, code and all",
 					call, ended.err, wireCode(ended.err))
 			}
 			for _, s := range sends {
 				if s.afterFail {
-					t.Errorf("%s called stream.Send(%d) after an earlier Send had failed: the stream is over once Send fails — task 1 in server.go: return Send's error at once", call, s.prime)
+					t.Errorf("%s called stream.Send(%d) after an earlier Send had failed: the stream is over once Send fails — task 1 in server.go", call, s.prime)
 					break
 				}
 			}
@@ -171,168 +175,128 @@ func TestTask2_RejectsNumbersBelowTwo(t *testing.T) {
 		t.Run(strconv.FormatInt(number, 10), func(t *testing.T) {
 			got, err := drain(ctx, client, number)
 			grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(number, 10)+")", err, codes.InvalidArgument,
-				"task 2 in server.go: reject a number below 2 with status.Error(codes.InvalidArgument, …) before searching")
+				"task 2 in server.go: a number below 2 has no prime factorization")
 			if len(got) > 0 {
-				t.Errorf("PrimeFactors(%d) streamed %v before its error, want no factors — task 2 in server.go: check the number first", number, got)
+				t.Errorf("PrimeFactors(%d) streamed %v before its error, want no factors — task 2 in server.go", number, got)
 			}
 		})
 	}
 }
 
-// wantSentAtOnce fails the test if the handler finished its search before it
-// sent the factor 2, which divides the number at the very first pass of the
-// loop: that handler collects the factors instead of streaming them.
-//
-// The evidence is the handler's looks at its context, one per pass of the
-// loop (task 3): a handler that streams has looked once or twice when it
-// sends 2, and looks again as the search goes on; one that collects has made
-// all its looks, thousands or millions of them, before its first Send, and
-// none after. (A handler that looks only once or twice in all, before its
-// loop, is left to the checks of task 3.)
-func wantSentAtOnce(t *testing.T, p *probe, number int64, sends []sent) {
-	t.Helper()
-	if len(sends) == 0 {
-		return
+func TestTask3_StopsWhenTheClientCancels(t *testing.T) {
+	// The client hangs up while the handler searches, some 3 billion
+	// candidates from its answer: a handler that notices returns at once,
+	// with the context's status; one that does not is still searching when
+	// the test stops waiting.
+	w := &watch{}
+	client := newWatchedClient(t, w)
+	requireTask1(t)
+	ctx, cancel := context.WithCancel(grpctest.Context(t, wait))
+	defer cancel()
+
+	call := "PrimeFactors(" + strconv.FormatInt(bigPrime, 10) + ")"
+	if _, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: bigPrime}); err != nil {
+		t.Fatalf("%s: %v", call, err)
 	}
-	before := sends[0].looks
-	if after := p.looks.Load() - before; after == 0 && before > 2 {
-		t.Fatalf("PrimeFactors(%d) checked its context %d times before it sent its first factor, %d, and never after: it searched all the way first, yet 2 divides the number on the very first pass of the loop — task 1 in server.go: call stream.Send inside the loop, the moment a factor divides n, not after the search",
-			number, before, sends[0].prime)
-	}
+	w.waitStarted(t, call)
+	cancel() // the client hangs up while the handler searches
+
+	ended, sends := w.waitReturn(t, prompt, call, "the client cancelled the call")
+	wantNothingSentAfterTheEnd(t, call, "the client cancelled", sends)
+	wantContextError(t, ended)
 }
 
 func TestTask3_SendsEachFactorAsSoonAsFound(t *testing.T) {
-	// The factor 2 must leave before the search for the other one goes on.
-	// The handler's own looks at its context, one per pass of the loop (task
-	// 3), say how far the search had gone when it sent 2: no clock involved.
-	p := &probe{}
-	client := newProbedClient(t, p)
+	// 2 divides twiceBig at the very first candidate; the other factor comes
+	// some 2 billion candidates later. A handler that streams sends 2 at
+	// once, and the client can hang up after it; one that collects sends
+	// nothing until its search is over, long after the test stops waiting.
+	w := &watch{}
+	client := newWatchedClient(t, w)
 	requireTask1(t)
-	ctx := grpctest.Context(t, wait)
-
-	got, err := drain(ctx, client, twiceBig)
-	if err != nil || !slices.Equal(got, []int64{2, bigFactor}) {
-		t.Fatalf("PrimeFactors(%d) streamed %v and ended with %v, want [2 %d] and OK — task 1 in server.go: %s", twiceBig, got, err, bigFactor, endHint(err))
-	}
-	_, sends := p.waitReturn(t, ctx, "after its stream ended")
-	wantSentAtOnce(t, p, twiceBig, sends)
-	if p.looks.Load() == sends[0].looks {
-		t.Fatalf("PrimeFactors(%d) searched some 3.2 million candidates for the factor after 2 without once checking stream.Context() — task 3 in server.go: the search must ask its call's context whether the call is over while it goes on. (Those looks are also how this test sees that task 1 sends each factor before the search goes on.)",
-			twiceBig)
-	}
-}
-
-func TestTask3_LooksWhileItSearches(t *testing.T) {
-	// Between the factor 2 and the other one the search tries some 3.2
-	// million candidates with nothing to send. A client that hangs up in that
-	// stretch is noticed only by a handler that asks about its call there
-	// too, not only when it has a factor to send (Send fails on a call that
-	// is over anyway). Counted, not timed: the looks between the two Sends.
-	p := &probe{}
-	client := newProbedClient(t, p)
-	requireTask1(t)
-	ctx := grpctest.Context(t, wait)
-
-	got, err := drain(ctx, client, twiceBig)
-	if err != nil || !slices.Equal(got, []int64{2, bigFactor}) {
-		t.Fatalf("PrimeFactors(%d) streamed %v and ended with %v, want [2 %d] and OK — task 1 in server.go: %s", twiceBig, got, err, bigFactor, endHint(err))
-	}
-	_, sends := p.waitReturn(t, ctx, "after its stream ended")
-	wantSentAtOnce(t, p, twiceBig, sends)
-	if len(sends) < 2 {
-		t.Fatalf("PrimeFactors(%d) made %d Sends (%s), want one per factor — task 1 in server.go", twiceBig, len(sends), primes(sends))
-	}
-	if looked := sends[len(sends)-1].looks - sends[0].looks; looked < searchAfterTwo/lookGap {
-		t.Fatalf("between the factors 2 and %d, PrimeFactors(%d) tried some 3.2 million candidates with nothing to send, and in all that stretch it asked stream.Context() whether the call was over %d time(s), want at least %d: a client that hangs up during that stretch leaves the search running for nobody until it ends — task 3 in server.go: the search must notice the end of its call while it goes on, at least once every %d candidates, not only when it has a factor to send",
-			bigFactor, twiceBig, looked, searchAfterTwo/lookGap, lookGap)
-	}
-}
-
-func TestTask3_StopsWhenTheClientCancels(t *testing.T) {
-	// The first Send returns only once the cancellation has reached the
-	// server, so whatever the handler does next, it does for a client that is
-	// gone: a handler that checks its context stops at its next pass.
-	p := &probe{holdFirstSend: true}
-	client := newProbedClient(t, p)
-	requireTask1(t)
-	bound := grpctest.Context(t, wait)
-	ctx, cancel := context.WithCancel(bound)
+	ctx, cancel := context.WithCancel(grpctest.Context(t, wait))
 	defer cancel()
 
+	call := "PrimeFactors(" + strconv.FormatInt(twiceBig, 10) + ")"
 	stream, err := client.PrimeFactors(ctx, &factorspb.FactorRequest{Number: twiceBig})
 	if err != nil {
-		t.Fatalf("PrimeFactors(%d): %v", twiceBig, err)
+		t.Fatalf("%s: %v", call, err)
 	}
-	if _, err := stream.Recv(); err != nil {
-		t.Fatalf("PrimeFactors(%d): the first Recv returned %v, want the factor 2 — task 1 in server.go: Send each factor as soon as it divides n", twiceBig, err)
+	gave := time.AfterFunc(prompt, cancel)
+	first, err := stream.Recv()
+	if !gave.Stop() {
+		t.Fatalf("%s sent nothing in %v (the stream then ended with %v), though 2 divides the number at the first candidate and the next factor is some 2 billion candidates further: want the factor 2 on the client while the search goes on — task 1 in server.go: each factor reaches the client the moment the search finds it",
+			call, prompt, err)
 	}
-	cancel() // the client hangs up while the handler searches for the other factor
+	if err != nil || first.GetPrime() != 2 {
+		t.Fatalf("%s: the first Recv got %v and %v, want the factor 2 — task 1 in server.go", call, first, err)
+	}
+	cancel() // the client has what it wanted, and hangs up
 
-	ended, sends := p.waitReturn(t, bound, wait.String()+" after the client cancelled mid-stream")
-	wantSentAtOnce(t, p, twiceBig, sends)
-	wantStoppedAtOnce(t, "the client cancelled", sends)
+	ended, sends := w.waitReturn(t, prompt, call, "the client cancelled the call after the factor 2")
+	wantNothingSentAfterTheEnd(t, call, "the client cancelled", sends)
 	wantContextError(t, ended)
 }
 
 func TestTask3_StopsAtTheDeadline(t *testing.T) {
+	call := "PrimeFactors(" + strconv.FormatInt(bigPrime, 10) + ")"
 	t.Run("the client's deadline", func(t *testing.T) {
-		// The client gives the call 200 ms. The first Send returns only once
-		// the call has ended on the server's side, so the handler's next pass
-		// comes after the deadline, for certain.
-		p := &probe{holdFirstSend: true}
-		client := newProbedClient(t, p)
+		// The client gives the call 200 ms of a search of billions of
+		// candidates: the call ends with DeadlineExceeded, and the handler
+		// must stop searching once it has.
+		w := &watch{}
+		client := newWatchedClient(t, w)
 		requireTask1(t)
-		bound := grpctest.Context(t, wait)
-		ctx, cancel := context.WithTimeout(bound, 200*time.Millisecond)
+		ctx, cancel := context.WithTimeout(grpctest.Context(t, wait), 200*time.Millisecond)
 		defer cancel()
 
-		_, err := drain(ctx, client, twiceBig)
-		grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(twiceBig, 10)+") with a 200 ms deadline", err, codes.DeadlineExceeded,
-			"task 3 in server.go: the call's deadline passed while the handler was searching, so the call must end with it")
-		ended, sends := p.waitReturn(t, bound, wait.String()+" after the call's deadline passed")
-		wantSentAtOnce(t, p, twiceBig, sends)
-		wantStoppedAtOnce(t, "the call's deadline passed", sends)
+		_, err := drain(ctx, client, bigPrime)
+		grpctest.WantCode(t, call+" with a 200 ms deadline", err, codes.DeadlineExceeded,
+			"task 3 in server.go: the call's deadline passed while the handler was searching")
+		ended, sends := w.waitReturn(t, prompt, call, "the call's deadline passed")
+		wantNothingSentAfterTheEnd(t, call, "the call's deadline passed", sends)
 		wantContextError(t, ended)
 	})
 
 	t.Run("the server's deadline", func(t *testing.T) {
 		// The same, with the deadline on the handler's context alone: the
 		// client does not race it, so the context ends with
-		// DeadlineExceeded, for certain, and so must the handler.
-		p := &probe{holdFirstSend: true, deadline: 50 * time.Millisecond}
-		client := newProbedClient(t, p)
+		// DeadlineExceeded, for certain, and so must the call.
+		w := &watch{deadline: 50 * time.Millisecond}
+		client := newWatchedClient(t, w)
 		requireTask1(t)
 		ctx := grpctest.Context(t, wait)
 
-		_, err := drain(ctx, client, twiceBig)
-		ended, sends := p.waitReturn(t, ctx, wait.String()+" after its context's deadline passed")
-		wantSentAtOnce(t, p, twiceBig, sends)
-		wantStoppedAtOnce(t, "its context's deadline passed", sends)
+		result := make(chan error, 1)
+		go func() {
+			_, err := drain(ctx, client, bigPrime)
+			result <- err
+		}()
+		ended, sends := w.waitReturn(t, prompt, call, "its context's deadline passed")
+		wantNothingSentAfterTheEnd(t, call, "its context's deadline passed", sends)
 		wantContextError(t, ended)
+		err := <-result
 		if !t.Failed() {
-			grpctest.WantCode(t, "PrimeFactors("+strconv.FormatInt(twiceBig, 10)+") whose context's deadline passed mid-search", err, codes.DeadlineExceeded,
-				"task 3 in server.go: end the stream with the status of the context's error, which is DeadlineExceeded when the deadline ended the call (status.FromContextError)")
+			grpctest.WantCode(t, call+" whose context's deadline passed mid-search", err, codes.DeadlineExceeded,
+				"task 3 in server.go: the stream ends with the status that matches the context's error, and its deadline ended this one")
 		}
 	})
 }
 
-// wantStoppedAtOnce fails the test if the handler sent anything once its
-// call had ended: it went on searching for nobody. The first Send is left
-// out: on a loaded machine the call may end between a correct handler's
-// look at its context and that Send, a moment apart; every later factor
-// of these numbers is millions of candidates further, past many looks.
-func wantStoppedAtOnce(t *testing.T, what string, sends []sent) {
+// wantNothingSentAfterTheEnd fails the test if the handler sent anything
+// once its call had ended: it went on searching for nobody.
+func wantNothingSentAfterTheEnd(t *testing.T, call, what string, sends []sent) {
 	t.Helper()
-	for i, s := range sends {
-		if s.afterEnd && i > 0 {
-			t.Errorf("after %s, PrimeFactors went on searching and called stream.Send(%d) (its Sends: %s) — task 3 in server.go: nothing interrupts the search; it must ask stream.Context() whether the call is over as it goes, and stop once it is", what, s.prime, primes(sends))
+	for _, s := range sends {
+		if s.afterEnd {
+			t.Errorf("after %s, %s went on searching and called stream.Send(%d) (its Sends: %s); want the search to stop once the call is over — task 3 in server.go", what, call, s.prime, primes(sends))
 			return
 		}
 	}
 }
 
-// wantContextError checks that a handler stopped by its context returned
-// the context's error as a status: Canceled or DeadlineExceeded, whichever
+// wantContextError checks that a handler stopped by its context ended the
+// call with the context's status: Canceled or DeadlineExceeded, whichever
 // ended the call on the server's side. (A client whose deadline passes
 // cancels the stream, so the server often sees Canceled even then.)
 func wantContextError(t *testing.T, ended handlerResult) {
@@ -344,11 +308,11 @@ func wantContextError(t *testing.T, ended handlerResult) {
 	want := status.FromContextError(ended.ctxErr).Code()
 	what := strings.TrimPrefix(ended.ctxErr.Error(), "context ")
 	if ended.err == nil {
-		t.Errorf("PrimeFactors returned nil (OK) when it stopped because its context had ended (%s): the call's status would hide why it ended — task 3 in server.go: end the stream with the context's error as a status, code %s (status.FromContextError)", what, want)
+		t.Errorf("PrimeFactors returned nil (OK) when it stopped because its context had ended (%s): the call's status would say it succeeded; want code %s — task 3 in server.go", what, want)
 		return
 	}
 	if got := wireCode(ended.err); got != want {
-		t.Errorf("PrimeFactors returned %v (code %s) when its context had ended (%s), want code %s — task 3 in server.go: end the stream with the status of the context's own error, which says whether it was cancelled or ran out of time (status.FromContextError)", ended.err, got, what, want)
+		t.Errorf("PrimeFactors returned %v (code %s) when its context had ended (%s), want code %s, the one that says whether the call was cancelled or ran out of time — task 3 in server.go", ended.err, got, what, want)
 	}
 }
 

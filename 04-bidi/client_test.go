@@ -12,10 +12,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
-	"github.com/grpc-streaming-workshop/workshop/04-bidi/console"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/primes"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
@@ -228,61 +226,57 @@ func TestTask3_ReturnsTheServersError(t *testing.T) {
 	}
 }
 
-// endedStream is the client's end of a Factorize stream that the server has
-// already ended: Send fails with a bare io.EOF, as gRPC's does then, and Recv
-// gives the reason. It counts what is sent on it.
-type endedStream struct {
-	ctx   context.Context
-	mu    sync.Mutex
-	sends int
+// failingFactorizer ends its stream with end once the test says that a
+// Send of the client has failed, and not before.
+type failingFactorizer struct {
+	factorpb.UnimplementedFactorizerServer
+	sendFailed <-chan struct{}
+	end        error
 }
 
-func (s *endedStream) Send(*factorpb.FactorRequest) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sends++
+func (f failingFactorizer) Factorize(stream serverStream) error {
+	select {
+	case <-f.sendFailed:
+	case <-stream.Context().Done():
+	}
+	return f.end
+}
+
+// failingSend is the client's end of a stream whose Send fails with a bare
+// io.EOF, as gRPC's does once the server has ended the stream; the reason
+// comes later, from Recv.
+type failingSend struct {
+	grpc.ClientStream
+	once   *sync.Once
+	failed chan struct{}
+}
+
+func (s failingSend) SendMsg(any) error {
+	s.once.Do(func() { close(s.failed) })
 	return io.EOF
 }
 
-func (s *endedStream) Recv() (*factorpb.Factorization, error) {
-	return nil, status.Error(codes.Unavailable, "the server is shutting down")
-}
-
-func (s *endedStream) SendMsg(m any) error          { return s.Send(m.(*factorpb.FactorRequest)) }
-func (s *endedStream) RecvMsg(any) error            { _, err := s.Recv(); return err }
-func (s *endedStream) CloseSend() error             { return nil }
-func (s *endedStream) Header() (metadata.MD, error) { return nil, nil }
-func (s *endedStream) Trailer() metadata.MD         { return nil }
-func (s *endedStream) Context() context.Context     { return s.ctx }
-
-func TestTask3_SendStopsWhenSendFails(t *testing.T) {
-	ctx := grpctest.Context(t, 2*patience)
-	stream := &endedStream{ctx: ctx}
-	lines := make(chan string, 2)
-	lines <- "12"
-	lines <- "97"
-	close(lines)
-
-	returned := make(chan error, 1)
-	go func() { returned <- send(ctx, stream, lines, console.NewPrinter(io.Discard)) }()
-	var err error
-	select {
-	case err = <-returned:
-	case <-time.After(patience):
-		t.Fatalf("send has not returned %v after Send failed, with the input ended — task 3 in client.go: when Send fails, return nil", patience)
-	}
-	stream.mu.Lock()
-	defer stream.mu.Unlock()
-	switch {
-	case stream.sends == 0:
-		t.Fatalf("send returned %s without sending the number 12 it was given — task 3 in client.go: stream.Send a FactorRequest for each line that is a number", describe(err))
-	case err != nil:
-		t.Errorf("send returned %s when Send failed, want nil — task 3 in client.go: a failed Send only says that the stream is over; "+
-			"receive learns why from Recv and returns that, and errgroup keeps the first error it gets, which must not be a bare EOF", describe(err))
-	}
-	if stream.sends > 1 {
-		t.Errorf("send called Send %d times, want it to stop after the first one failed — task 3 in client.go: once Send fails the stream is over: return nil", stream.sends)
-	}
+func TestTask3_ReturnsTheServersErrorWhenSendFails(t *testing.T) {
+	// Send fails first, with a bare io.EOF; only then does the server end
+	// the stream, with Unavailable: that is what Factorize must return.
+	failed := make(chan struct{})
+	ended := status.Error(codes.Unavailable, "the server is shutting down")
+	fake := failingFactorizer{sendFailed: failed, end: ended}
+	var once sync.Once
+	conn := grpctest.Start(t, func(s *grpc.Server) { factorpb.RegisterFactorizerServer(s, fake) }).Dial(t,
+		grpc.WithStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			cs, err := streamer(ctx, desc, cc, method, opts...)
+			if err != nil {
+				return nil, err
+			}
+			return failingSend{ClientStream: cs, once: &once, failed: failed}, nil
+		}))
+	s := startSession(t, grpctest.Context(t, 2*patience), factorpb.NewFactorizerClient(conn))
+	s.typeLine("12", "task 3 in client.go")
+	s.endInput()
+	err := s.wait("after a Send failed and the server then ended the stream with Unavailable — task 3 in client.go")
+	grpctest.WantCode(t, "Factorize, when Send failed with io.EOF and the server ended the stream with Unavailable,", err, codes.Unavailable,
+		"task 3 in client.go: a failed Send says only that the stream is over; the server's status, which Factorize returns, comes from Recv")
 }
 
 func TestTask4_StopsWhenCancelled(t *testing.T) {
