@@ -2,7 +2,6 @@ package clientstream
 
 import (
 	"context"
-	"flag"
 	"math"
 	"testing"
 	"time"
@@ -20,15 +19,7 @@ import (
 // answers with a small model of the contract, and on a failure shrinks the
 // stream to a smallest one that still fails, which the message shows.
 
-func init() {
-	// The same test binary gives the same verdict every run: a fixed seed
-	// (rapid's -rapid.seed and RAPID_SEED still choose another), and no
-	// fail files written into the step's folder.
-	if f := flag.Lookup("rapid.seed"); f != nil && f.Value.String() == "0" {
-		f.Value.Set("20260101")
-	}
-	flag.Set("rapid.nofailfile", "true")
-}
+func init() { grpctest.RepeatableProperties() }
 
 // edgeSamples are the values a summary gets wrong most easily: zeros of both
 // signs, negatives, values a float32 cannot hold exactly, the smallest

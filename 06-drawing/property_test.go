@@ -23,6 +23,8 @@ import (
 // the contract of the README in a few lines. When a drawing disagrees,
 // rapid shrinks it to the smallest one that still does and prints it.
 
+func init() { grpctest.RepeatableProperties() }
+
 // mirrorModel returns the images the server must send for points, in order,
 // and the code the stream ends with once the client has closed its side.
 func mirrorModel(points []*drawingpb.StrokePoint) ([]*drawingpb.StrokePoint, codes.Code) {
