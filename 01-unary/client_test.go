@@ -56,7 +56,7 @@ func TestTask3_GreetReturnsTheReply(t *testing.T) {
 	client := fakeClient(t, &scriptedGreeter{reply: "the server's reply"})
 	got, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ada", time.Second)
 	if err != nil {
-		t.Fatalf("Greet(\"Ada\") failed: %v — task 3 in client.go: call client.SayHello and return its message", err)
+		t.Fatalf("Greet(\"Ada\") failed: %v — task 3 in client.go: Greet returns the server's reply", err)
 	}
 	if want := "the server's reply"; got != want {
 		t.Errorf("Greet(\"Ada\") = %q, want the reply's message %q — task 3 in client.go", got, want)
@@ -68,9 +68,9 @@ func TestTask3_GreetPassesErrorsThrough(t *testing.T) {
 	client := fakeClient(t, &scriptedGreeter{err: sent})
 	_, err := Greet(grpctest.Context(t, 2*time.Second), client, "Ada", time.Second)
 	grpctest.WantCode(t, `Greet("Ada")`, err, codes.PermissionDenied,
-		"task 3 in client.go: return the error SayHello gave you")
+		"task 3 in client.go: the caller gets the error exactly as gRPC gave it")
 	if status.Code(err) == codes.PermissionDenied && err.Error() != sent.Error() {
-		t.Errorf("Greet(\"Ada\") returned the error %q, want it unchanged: %q — task 3 in client.go: return err itself, not wrapped", err, sent)
+		t.Errorf("Greet(\"Ada\") returned the error %q, want it unchanged: %q — task 3 in client.go: the caller gets the error exactly as gRPC gave it", err, sent)
 	}
 }
 
@@ -156,9 +156,9 @@ func TestTask4_GreetStopsWhenItsCallerCancels(t *testing.T) {
 	select {
 	case err := <-done:
 		grpctest.WantCode(t, "Greet whose caller cancelled", err, codes.Canceled,
-			"task 4 in client.go: derive the call's context from ctx, so the caller can still end it")
+			"task 4 in client.go: the caller's ctx can end the call before its timeout")
 	case <-time.After(5 * time.Second):
-		t.Errorf("Greet still waits 5s after its caller cancelled ctx — task 4 in client.go: derive the call's context from ctx, not from context.Background()")
+		t.Errorf("Greet still waits 5s after its caller cancelled ctx — task 4 in client.go: the caller's ctx can end the call before its timeout")
 		<-done // it ends at its own timeout
 	}
 }

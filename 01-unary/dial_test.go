@@ -86,12 +86,12 @@ func TestTask8_ClosesItsConnection(t *testing.T) {
 	select {
 	case <-w.begun:
 	default:
-		t.Fatalf("GreetAt returned (error: %v) without connecting to %s — task 8 in dial.go: make the call through a connection to addr", err, addr)
+		t.Fatalf("GreetAt returned (error: %v) without connecting to %s — task 8 in dial.go: the call goes to the server at addr", err, addr)
 	}
 	select {
 	case <-w.ended:
 	case <-time.After(10 * time.Second):
-		t.Fatal("10s after GreetAt returned, its connection to the server is still open — task 8 in dial.go: close the connection (conn.Close) before returning")
+		t.Fatal("10s after GreetAt returned, its connection to the server is still open — task 8 in dial.go: GreetAt closes its connection before it returns")
 	}
 }
 
@@ -99,14 +99,14 @@ func TestTask8_ReturnsTheCallsErrorUnchanged(t *testing.T) {
 	addr, w := startGreeter(t)
 	_, err := greetOrExplain(t, addr, "fail")
 	grpctest.WantCode(t, `GreetAt(addr, "fail")`, err, codes.InvalidArgument,
-		"task 8 in dial.go: return Greet's error as it is, so main can print its code")
+		"task 8 in dial.go: the call's error comes back as gRPC gave it, so main can print its code")
 	if len(w.begun) == 0 {
 		return // it never connected: the code above says why
 	}
 	select {
 	case <-w.ended:
 	case <-time.After(10 * time.Second):
-		t.Error("10s after a failed GreetAt, its connection is still open — task 8 in dial.go: close it on every path (defer)")
+		t.Error("10s after a failed GreetAt, its connection is still open — task 8 in dial.go: the connection is closed whatever the call's outcome")
 	}
 }
 

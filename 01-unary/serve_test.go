@@ -128,7 +128,7 @@ func TestTask6_ServesTheGreeter(t *testing.T) {
 		t.Fatal(r.whyFailed("SayHello through Serve", err, "task 6 in serve.go: the greeter Serve was given must answer on lis"))
 	}
 	if reply.GetMessage() != "Hello, Ada!" {
-		t.Errorf("SayHello through Serve = %q, want the greeter's own reply %q — task 6: register the greeter Serve was given", reply.GetMessage(), "Hello, Ada!")
+		t.Errorf("SayHello through Serve = %q, want the greeter's own reply %q — task 6: the Greeter that answers is the one Serve was given", reply.GetMessage(), "Hello, Ada!")
 	}
 }
 
@@ -143,7 +143,7 @@ func TestTask6_ServesHealth(t *testing.T) {
 			t.Fatal(r.whyFailed(fmt.Sprintf("Health/Check(%q)", service), err, "task 6 in serve.go: the standard health service must answer beside the Greeter"))
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-			t.Errorf("Health/Check(%q) = %v, want SERVING — task 6 in serve.go: set the Greeter's serving status", service, resp.GetStatus())
+			t.Errorf("Health/Check(%q) = %v, want SERVING — task 6 in serve.go: health reports the Greeter SERVING", service, resp.GetStatus())
 		}
 	}
 }
@@ -180,7 +180,7 @@ func TestTask6_ReturnsWhenCtxIsDone(t *testing.T) {
 	r := startServe(t, g)
 	r.cancel()
 	if !r.stopped(10 * time.Second) {
-		t.Fatal("Serve still runs 10s after its ctx was done — task 6 in serve.go: wait for ctx.Done(), then stop the server")
+		t.Fatal("Serve still runs 10s after its ctx was done — task 6 in serve.go: Serve returns once ctx is done")
 	}
 	if r.err != nil {
 		t.Errorf("Serve returned %v after its ctx was done, want nil: stopping on request is not a failure — task 6", r.err)

@@ -36,7 +36,7 @@ func TestTask1_GreetsByName(t *testing.T) {
 	for _, name := range []string{"Ada", "Grace Hopper", "世界"} {
 		reply, err := sayHello(t, client, name)
 		if err != nil {
-			t.Fatalf("SayHello(%q) failed: %v — task 1 in server.go: return a HelloReply, not an error", name, err)
+			t.Fatalf("SayHello(%q) failed: %v — task 1 in server.go: a valid name gets a greeting", name, err)
 		}
 		if want := "Hello, " + name + "!"; reply.GetMessage() != want {
 			t.Errorf("SayHello(%q) = %q, want %q — task 1 in server.go", name, reply.GetMessage(), want)

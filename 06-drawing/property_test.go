@@ -104,7 +104,7 @@ func checkDrawings(t *testing.T, bad, kaleidoscope bool, task string) {
 			rt.Fatalf("opening a Mirror stream failed: %s — %s", describe(err), task)
 		}
 		for _, p := range points {
-			if grpctest.Send(stream, p) != nil {
+			if stream.Send(p) != nil {
 				break // the stream is over: what Recv says is checked below
 			}
 		}

@@ -329,7 +329,7 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 		t.Fatalf("sending a malformed message: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 0`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
-		t.Fatalf("after a malformed message, no error reached the status line within %v — task 3 in bridge.go: page.Report it", pollPatience)
+		t.Fatalf("after a malformed message, no error reached the status line within %v — task 3 in bridge.go: a malformed message is reported on the status line", pollPatience)
 	}
 	if status := pageStatus(t, ctx); !strings.Contains(status, "InvalidArgument") {
 		t.Errorf("after a malformed message the status line says %q, want it to show the InvalidArgument error — task 3 in bridge.go", status)
@@ -356,7 +356,7 @@ func TestTask3_BrowserDrawsTheMirrorImage(t *testing.T) {
 		t.Fatalf("sending a malformed message: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`drawing.errors.length > 1`, chromedp.WithPollingTimeout(pollPatience))); err != nil {
-		t.Fatalf("after a second malformed message, no error reached the status line within %v — task 3 in bridge.go: page.Report it", pollPatience)
+		t.Fatalf("after a second malformed message, no error reached the status line within %v — task 3 in bridge.go: a malformed message is reported on the status line", pollPatience)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("clear").click()`)); err != nil {
 		t.Fatalf("clicking Clear: %v", err)

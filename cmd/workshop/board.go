@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 func runBoard(ctx context.Context, args []string) error {

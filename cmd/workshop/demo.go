@@ -13,7 +13,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 func runDemo(ctx context.Context, args []string) error {

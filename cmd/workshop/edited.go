@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // markEdited sets, for each step of b, when the learner last changed one of

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
-	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/workshoptest"
 )
 
 // gitFixture makes a fixture workshop, commits it, and makes it the

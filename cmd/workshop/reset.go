@@ -8,7 +8,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 func runReset(ctx context.Context, args []string) error {

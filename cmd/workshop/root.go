@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // selfCommand is how the workshop's own suggestions spell it: from the

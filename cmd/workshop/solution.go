@@ -10,8 +10,8 @@ import (
 
 	"github.com/aymanbagabas/go-udiff"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 func runSolution(ctx context.Context, args []string) error {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // tmuxSession runs command in a detached tmux session of its own (a server

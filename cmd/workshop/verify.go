@@ -5,7 +5,7 @@ import (
 	"flag"
 	"os"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/verify"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/verify"
 )
 
 func runVerify(ctx context.Context, args []string) error {

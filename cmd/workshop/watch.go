@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
-	"github.com/grpc-streaming-workshop/workshop/internal/watch"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/watch"
 )
 
 func runWatch(ctx context.Context, args []string) error {

@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // Server is a step's server running for one test.
@@ -159,7 +159,7 @@ func CheckNoLeaks(t testing.TB) {
 
 // taskOf names the task of a TestTaskN_ test, for a message: " — task N".
 func taskOf(t testing.TB) string {
-	if n, ok := steps.TaskOfTest(t.Name()); ok {
+	if n, ok := tasks.TaskOfTest(t.Name()); ok {
 		return fmt.Sprintf(" — task %d", n)
 	}
 	return ""

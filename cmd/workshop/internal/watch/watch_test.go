@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
-	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/workshoptest"
 )
 
 // verdict is what one run of the board found, and when.

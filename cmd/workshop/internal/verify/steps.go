@@ -8,10 +8,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/board"
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/hints"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/board"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/hints"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // result is one named check and its outcome (nil: passed).
@@ -88,7 +89,7 @@ func checkSolutionFiles(s steps.Step) error {
 		if err != nil {
 			return err
 		}
-		if len(steps.TODOTasks(data)) > 0 {
+		if len(tasks.TODOTasks(data)) > 0 {
 			problems = append(problems, fmt.Sprintf("%s/%s/%s still has a TODO(task N)", steps.SolutionsDir, s.Name, f))
 		}
 	}
@@ -123,7 +124,7 @@ func checkSkeleton(s steps.Step, pkgs []*gotest.Package) []result {
 	tested := map[int]bool{}
 	for _, p := range pkgs {
 		for _, t := range p.Tests {
-			n, ok := steps.TaskOfTest(t.Name)
+			n, ok := tasks.TaskOfTest(t.Name)
 			if !ok || !t.TopLevel() {
 				continue
 			}
@@ -167,20 +168,20 @@ func skeletonTasks(s steps.Step) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	var tasks []int
+	var todo []int
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(s.Dir(), f))
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range steps.TODOTasks(data) {
-			if !slices.Contains(tasks, n) {
-				tasks = append(tasks, n)
+		for _, n := range tasks.TODOTasks(data) {
+			if !slices.Contains(todo, n) {
+				todo = append(todo, n)
 			}
 		}
 	}
-	slices.Sort(tasks)
-	return tasks, nil
+	slices.Sort(todo)
+	return todo, nil
 }
 
 // checkSolution: with the solution overlaid, every test builds and passes

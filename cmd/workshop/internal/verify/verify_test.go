@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/workshoptest"
 )
 
 // run verifies a fixture workshop with one step and returns verify's output.
@@ -63,6 +63,18 @@ func TestAnAlternativeThatFailsIsReported(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify's report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestATestThatUsesWhatNoTaskNamesFails(t *testing.T) {
+	step := withoutCatalog(workshoptest.Sum("01-sum"))
+	step.Files["README.md"] = strings.Replace(step.Files["README.md"], "`Wait` waits", "Wait", 1)
+	out, err := run(t, step)
+	if err == nil {
+		t.Fatalf("verify passed although TestTask2_Waits calls Wait, which the README never names:\n%s", out)
+	}
+	if want := "01-sum/sum_test.go:18: the test uses Wait, declared in sum.go, which 01-sum/README.md never names in backticks"; !strings.Contains(out, want) {
+		t.Errorf("verify's report lacks %q:\n%s", want, out)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/workshoptest"
 )
 
 func TestParseReadsEachTaskInOrder(t *testing.T) {

@@ -10,9 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/hints"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/hints"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 var (
@@ -43,7 +44,7 @@ func findTasks(s steps.Step) ([]*Task, error) {
 			return nil, err
 		}
 		for _, m := range testFunc.FindAllSubmatch(data, -1) {
-			if n, ok := steps.TaskOfTest(string(m[1])); ok {
+			if n, ok := tasks.TaskOfTest(string(m[1])); ok {
 				task(n).Tests = append(task(n).Tests, string(m[1]))
 			}
 		}
@@ -61,7 +62,7 @@ func findTasks(s steps.Step) ([]*Task, error) {
 			}
 			return nil, err
 		}
-		for _, n := range steps.TODOTasks(data) {
+		for _, n := range tasks.TODOTasks(data) {
 			if t := task(n); t.File == "" {
 				t.File = filepath.ToSlash(f)
 			}

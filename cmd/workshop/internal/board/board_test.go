@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
-	"github.com/grpc-streaming-workshop/workshop/internal/workshoptest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/workshoptest"
 )
 
 // newWorkshop writes a fixture workshop of the given steps and discovers

@@ -13,8 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // TaskState is how far a task has come.
@@ -325,6 +326,6 @@ func compilerLines(out []string) []string {
 }
 
 func isTaskTest(name string) bool {
-	_, ok := steps.TaskOfTest(name)
+	_, ok := tasks.TaskOfTest(name)
 	return ok
 }

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // go test runs a few of go vet's checks before the tests; go vet runs them
@@ -51,7 +51,7 @@ func taskAt(step *Step, file string, line int) *Task {
 	if data, err := os.ReadFile(filepath.Join(step.Dir(), file)); err == nil {
 		lines := bufio.NewScanner(bytes.NewReader(data))
 		for i := 1; i < line && lines.Scan(); i++ {
-			if found := steps.TODOTasks(lines.Bytes()); len(found) > 0 {
+			if found := tasks.TODOTasks(lines.Bytes()); len(found) > 0 {
 				n = found[len(found)-1]
 			}
 		}

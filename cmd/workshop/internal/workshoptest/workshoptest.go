@@ -150,7 +150,7 @@ func TestTask2_Waits(t *testing.T) {
 // SumReadme is Sum's README: the task table the board reads file names from.
 const SumReadme = "# Fixture\n\n## Tasks\n\n" +
 	"| # | Goal | File | Test |\n|---|------|------|------|\n" +
-	"| 1 | Add | `sum.go` | `TestTask1_Adds` |\n| 2 | Wait | `sum.go` | `TestTask2_Waits` |\n\n" +
+	"| 1 | `Add` adds | `sum.go` | `TestTask1_Adds` |\n| 2 | `Wait` waits | `sum.go` | `TestTask2_Waits` |\n\n" +
 	"Stuck? `go run ./cmd/workshop hint 01 1`.\n"
 
 // SumHints holds the hints of Sum in the HINTS.md format of every step.

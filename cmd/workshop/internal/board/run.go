@@ -19,8 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // DefaultTimeout bounds one step's test run. Every streaming test has a

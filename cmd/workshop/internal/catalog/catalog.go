@@ -36,7 +36,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // Kind is which of a step's two catalogs an entry belongs to.

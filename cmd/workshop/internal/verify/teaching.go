@@ -9,8 +9,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/hints"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/hints"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // MaxTODOLines is the longest a TODO(task N) comment may be: a goal and the

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/gotest"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/gotest"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // Deadline is how long the step's tests may take over one entry. A mistake
@@ -149,7 +149,7 @@ func caught(r *gotest.Report) (by, problem string) {
 			if t.Action != "fail" {
 				continue
 			}
-			if _, ok := steps.TaskOfTest(t.Name); ok || namesATask.MatchString(strings.Join(t.Output, "\n")) {
+			if _, ok := tasks.TaskOfTest(t.Name); ok || namesATask.MatchString(strings.Join(t.Output, "\n")) {
 				return t.Name, ""
 			}
 			unnamed = t.Name

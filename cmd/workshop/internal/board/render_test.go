@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/cmd/workshop/internal/steps"
 )
 
 // edited marks s as edited at second n.
