@@ -25,10 +25,11 @@ type mirrorStream = grpc.BidiStreamingClient[drawingpb.StrokePoint, drawingpb.St
 // generous enough for a loaded laptop running the race detector.
 const patience = 5 * time.Second
 
-// handlerEnds starts the learner's Server in memory and returns a client for
-// it and a channel that receives what each Mirror handler returned, so a test
-// can see how (and whether) a stream ended on the server's side.
-func handlerEnds(t *testing.T) (drawingpb.DrawingClient, <-chan error) {
+// handlerEnds starts the learner's Server in memory, with opts, and returns
+// a client for it and a channel that receives what each Mirror handler
+// returned, so a test can see how (and whether) a stream ended on the
+// server's side: what a logging interceptor would log.
+func handlerEnds(t *testing.T, opts ...grpc.ServerOption) (drawingpb.DrawingClient, <-chan error) {
 	t.Helper()
 	ended := make(chan error, 10)
 	record := func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
@@ -38,7 +39,7 @@ func handlerEnds(t *testing.T) (drawingpb.DrawingClient, <-chan error) {
 	}
 	conn := grpctest.Connect(t, func(s *grpc.Server) {
 		drawingpb.RegisterDrawingServer(s, &Server{})
-	}, grpc.StreamInterceptor(record))
+	}, append(opts, grpc.StreamInterceptor(record))...)
 	return drawingpb.NewDrawingClient(conn), ended
 }
 
@@ -245,15 +246,18 @@ func TestTask1_EndsWhenTheClientCancels(t *testing.T) {
 }
 
 func TestTask1_ReturnsTheErrorOfSend(t *testing.T) {
-	const hint = "task 1 in server.go: a Send that fails ends the stream with Send's error"
+	const hint = "task 1 in server.go: a Send that fails ends the handler with Send's error"
 	// This server may send no message over 1 byte: gRPC itself refuses every
-	// image (ResourceExhausted), and the stream stays open.
-	conn := grpctest.Connect(t, func(s *grpc.Server) { drawingpb.RegisterDrawingServer(s, &Server{}) }, grpc.MaxSendMsgSize(1))
-	stream := openMirror(t, drawingpb.NewDrawingClient(conn), hint)
+	// image with ResourceExhausted, and ends the stream with that status.
+	client, ended := handlerEnds(t, grpc.MaxSendMsgSize(1))
+	stream := openMirror(t, client, hint)
 	send(t, stream, at(5, 5, canvas(10, 10)), hint)
-	// A handler that read on after the failed Send would now end with OK.
 	closeSend(t, stream, hint)
 	expectEnd(t, stream, codes.ResourceExhausted, hint)
+	// What the handler returns is what the server logs for the stream: a
+	// handler that read on after the failed Send returns Recv's verdict.
+	err := handlerReturned(t, ended, hint)
+	grpctest.WantCode(t, "the Mirror handler, after its Send failed,", err, codes.ResourceExhausted, hint)
 }
 
 func TestTask2_RejectsBadInput(t *testing.T) {

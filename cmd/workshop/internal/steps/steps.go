@@ -26,6 +26,9 @@ type Step struct {
 	Root string // the workshop root the step lives in
 }
 
+// IsStepName reports whether a folder named name is a step ("01-unary").
+func IsStepName(name string) bool { return stepName.MatchString(name) }
+
 // Dir is the step's folder.
 func (s Step) Dir() string { return filepath.Join(s.Root, s.Name) }
 

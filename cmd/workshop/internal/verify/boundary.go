@@ -24,9 +24,8 @@ import (
 // told about, or calls a helper of the solution's own design, grades the
 // shape of the code: a correct solution of another shape fails it.
 //
-// The steps are type-checked in one load, with their tests; the result
-// holds one error (or nil) per step, by name.
-func checkBoundaries(ctx context.Context, root string, all []steps.Step) (map[string]error, error) {
+// The steps are type-checked in one load, with their tests.
+func checkBoundaries(ctx context.Context, root string, all []steps.Step) []result {
 	var patterns []string
 	for _, s := range all {
 		patterns = append(patterns, s.Pattern())
@@ -38,13 +37,13 @@ func checkBoundaries(ctx context.Context, root string, all []steps.Step) (map[st
 		Tests:   true,
 	}, patterns...)
 	if err != nil {
-		return nil, err
+		return []result{{"the steps and their tests type-check", err}}
 	}
-	errs := map[string]error{}
+	var results []result
 	for _, s := range all {
-		errs[s.Name] = checkBoundary(s, pkgs)
+		results = append(results, result{s.Name + ": tests use, of the learner's files, only what a task names", checkBoundary(s, pkgs)})
 	}
-	return errs, nil
+	return results
 }
 
 // checkBoundary checks the test files of step s among the loaded pkgs.

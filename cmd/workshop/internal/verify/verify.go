@@ -17,46 +17,46 @@ import (
 
 // Run runs every check on the workshop at root, reporting each on out as it
 // finishes, then a line "N passed, N failed". It returns an error if any
-// check failed.
+// check failed. The stages run in this order, each one function:
+//
+//  1. the tree: formatted, vetted, generated code current, the workshop's own
+//     packages tested, every top-level entry described (whole tree only);
+//  2. teaching: TODOs state goals, hints are in HINTS.md;
+//  3. the boundary: tests use of the learner's files only what a task names;
+//  4. skeletons: every task test fails, quoting its TODO;
+//  5. solutions: every test passes with -race;
+//  6. catalogs: every mistake is caught, every alternative passes;
+//  7. Python: the Python clients keep the contract (whole tree only).
 func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
-	only := opt.Only
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
 	}
-	r := &reporter{out: out}
-
-	var all []steps.Step
-	if len(only) == 0 {
-		r.check("gofmt: every .go file is formatted", checkGofmt(root))
-		r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
-		r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
-		r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
-		checkPython(ctx, root, r)
-		if all, err = steps.Discover(root); err != nil {
-			return err
-		}
-	}
-	for _, name := range only {
-		s, err := steps.Find(root, name)
-		if err != nil {
-			return err
-		}
-		all = append(all, s)
-	}
-	if len(all) == 0 {
-		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
+	whole := len(opt.Only) == 0
+	all, err := stepsToCheck(root, opt.Only)
+	if err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "workshop-verify-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for _, res := range checkSteps(ctx, root, tmp, all) {
-		r.check(res.name, res.err)
+
+	r := &reporter{out: out}
+	if whole {
+		r.add(checkTree(ctx, root)...)
 	}
-	for _, res := range checkCatalogs(ctx, root, tmp, all, out, len(only) > 0, opt.Fresh) {
-		r.check(res.name, res.err)
+	if len(all) == 0 {
+		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
+	}
+	r.add(checkTeachingAll(all)...)
+	r.add(checkBoundaries(ctx, root, all)...)
+	r.add(checkSkeletons(ctx, root, all)...)
+	r.add(checkSolutions(ctx, root, tmp, all)...)
+	r.add(checkCatalogs(ctx, root, tmp, all, out, !whole, opt.Fresh)...)
+	if whole {
+		checkPython(ctx, root, all, r)
 	}
 
 	fmt.Fprintf(out, "\n%d passed, %d failed\n", r.passed, r.failed)
@@ -64,6 +64,34 @@ func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
 		return fmt.Errorf("%d check(s) failed", r.failed)
 	}
 	return nil
+}
+
+// stepsToCheck returns the steps named in only, or every step of the tree.
+func stepsToCheck(root string, only []string) ([]steps.Step, error) {
+	if len(only) == 0 {
+		return steps.Discover(root)
+	}
+	var all []steps.Step
+	for _, name := range only {
+		s, err := steps.Find(root, name)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, s)
+	}
+	return all, nil
+}
+
+// checkTree checks what belongs to no step: formatting, vet, generated
+// code, the workshop's own packages, and the layout's description.
+func checkTree(ctx context.Context, root string) []result {
+	return []result{
+		{"gofmt: every .go file is formatted", checkGofmt(root)},
+		{"go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./...")},
+		{"generated code is what `go generate ./...` produces", checkGenerated(ctx, root)},
+		{"the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root)},
+		{"README.md and CONTRIBUTING.md name every top-level entry of the tree", checkLayout(root)},
+	}
 }
 
 // Options narrow or widen what Run does.
@@ -76,10 +104,22 @@ type Options struct {
 	Fresh bool
 }
 
+// result is one named check and its outcome (nil: passed).
+type result struct {
+	name string
+	err  error
+}
+
 // reporter prints each check as it completes and counts them.
 type reporter struct {
 	out            io.Writer
 	passed, failed int
+}
+
+func (r *reporter) add(results ...result) {
+	for _, res := range results {
+		r.check(res.name, res.err)
+	}
 }
 
 func (r *reporter) check(name string, err error) {
