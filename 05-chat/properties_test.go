@@ -2,8 +2,8 @@ package chat
 
 import (
 	"context"
-	"flag"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -141,7 +141,7 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 		run++
 		suffix := fmt.Sprint(" ", run) // each run its own names, whatever an earlier run left
 		type present struct {
-			p    *participant
+			p       *participant
 			spelled string
 		}
 		in := map[string]present{} // by base
