@@ -66,9 +66,14 @@ func TestTask4_BadInput(t *testing.T) {
 			if tc.joined {
 				bob.expectLeft(t, "ada", "task 4 in server.go: a member whose stream was refused leaves, and the others get Left")
 			}
-			// The room is as it was: carol can join, and bob hears it next.
+			// The room is as it was: carol can join, and bob hears it next;
+			// a refused Say took no sequence number.
 			enter(t, r.srv.Dial(t), "carol")
 			bob.expectJoined(t, "carol")
+			bob.say(t, "after")
+			if msg := bob.expectMessage(t, "bob", "after"); msg.GetSeq() != 1 {
+				t.Errorf("the room's first accepted message has seq %d, want 1 — task 4 in server.go: a refused Say is not a message of the room, and takes no number", msg.GetSeq())
+			}
 		})
 	}
 	// A client who fell behind ends with ResourceExhausted: task 3.

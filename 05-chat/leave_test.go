@@ -179,3 +179,40 @@ func TestTask2_NoOneJoinsAClosedRoom(t *testing.T) {
 	}
 	grpctest.WantCode(t, "a Join after Close", err, codes.Unavailable, "task 2 in server.go: a closed room refuses joins with codes.Unavailable")
 }
+
+// A member who half-closes is out of the room at once, while what was on
+// its way to them is still being sent: the others hear Left, and the name
+// is free. Someone else joins with it meanwhile; when the first ada's stream
+// ends at last, the newcomer must stay.
+func TestTask2_ALateEndDoesNotRemoveANewcomer(t *testing.T) {
+	r := startRoom(t, testConfig())
+	conn := r.srv.Dial(t)
+	bob, _ := enter(t, conn, "bob")
+	ada, _ := enter(t, conn, "ada")
+	bob.expectJoined(t, "ada")
+	spied := r.spy.stream(t, "ada")
+	spied.holdSends()
+	bob.say(t, "one")
+	bob.expectMessage(t, "bob", "one")
+	spied.waitHeld(t, "task 1 in server.go: every member is sent every message")
+	ada.closeSend(t)
+	bob.expectLeft(t, "ada", "task 2 in server.go: a member who half-closes leaves the room at once, while what is on its way to them is still being sent")
+
+	newAda, err := tryJoin(t, conn, "ada")
+	if err != nil {
+		t.Fatalf("a Join as \"ada\" once the first ada had left ended with %v, want it to succeed — task 2 in server.go: a member who left frees their name", err)
+	}
+	bob.expectJoined(t, "ada")
+	spied.release()
+	if err := ada.expectEnd(t, "task 2 in server.go"); err != nil {
+		t.Fatalf("the first ada's stream ended with %v, want OK — task 2 in server.go", err)
+	}
+	spied.waitReturn(t, "task 2 in server.go")
+
+	bob.say(t, "still there?")
+	const stay = "task 2 in server.go: the end of a member's stream removes that member, never a newcomer who took the same name"
+	if ev := bob.next(t, stay); ev.GetMessage().GetText() != "still there?" {
+		t.Fatalf("after the first ada's stream ended, bob got %s, want his message: the new ada must still be in the room — %s", describe(ev), stay)
+	}
+	newAda.expectMessageFor(t, "bob", "still there?", stay)
+}
