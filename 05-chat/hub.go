@@ -3,6 +3,9 @@ package chat
 // The room: the state every stream shares. What it holds, and how the
 // events reach each member, is the design decision of the step (README).
 
+// TODO(task 1): the room every stream shares — its members, and each event
+// reaching every member in one order, without waiting for any. TestTask1_….
+
 // TODO(task 3): a member never waits for another; one with more than
 // Config.LogSize events waiting is cut (ResourceExhausted). TestTask3_….
 
