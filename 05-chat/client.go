@@ -13,12 +13,10 @@ import (
 const QuitCommand = "/quit"
 
 // Chat is one participant's side of a Connect stream. It joins the room
-// behind client as name, then does two things at once until the stream ends:
-//
-//   - it sends each line read from lines as a Say (skipping blank ones);
-//     QuitCommand, or lines being closed, leaves the room with CloseSend;
-//   - a receiver goroutine calls show with every event the server sends, as
-//     it arrives (show is only ever called from that one goroutine).
+// behind client as name, then, until the stream ends, says each line read
+// from lines (skipping blank ones) and calls show with every event the
+// server sends, as it arrives (never from two goroutines at once).
+// QuitCommand, or lines being closed, leaves the room with CloseSend.
 //
 // Leaving does not end the stream at once: the server ends it, after sending
 // what was still on its way, and Chat returns when it has. Chat returns nil

@@ -74,13 +74,13 @@ func chatWith(t *testing.T, ctx context.Context, lines <-chan string, scene func
 		defer run.mu.Unlock()
 		if len(run.late) > 0 {
 			t.Errorf("Chat's show was called with %v after Chat had returned — task 5 in client.go: "+
-				"return only once the receiver goroutine has seen the end of the stream", run.late)
+				"show is never called once Chat has returned", run.late)
 		}
 	})
 	srv := grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, &fakeRoom{scene: scene}) })
 	before := learnerGoroutines()
 	t.Cleanup(func() { // runs after the client connection is closed
-		goroutinesEnd(t, before, "task 5 in client.go: the receiver goroutine ends when Recv fails, and Chat returns only once it has")
+		goroutinesEnd(t, before, "task 5 in client.go: nothing of Chat keeps running once it has returned")
 	})
 	client := chatpb.NewChatClient(srv.Dial(t))
 	go func() {
@@ -132,9 +132,9 @@ func (r *chatRun) typeLine(t *testing.T, lines chan<- string, line string) {
 	select {
 	case lines <- line:
 	case err := <-r.result:
-		t.Fatalf("Chat returned %v while the user was still typing — task 5 in client.go: keep reading lines until /quit or the end of the stream", err)
+		t.Fatalf("Chat returned %v while the user was still typing — task 5 in client.go: Chat runs until /quit, the end of lines, or the end of the stream", err)
 	case <-time.After(waitLimit):
-		t.Fatalf("Chat did not read the line %q within %v — task 5 in client.go: select between the next line and the end of the stream", line, waitLimit)
+		t.Fatalf("Chat did not read the line %q within %v — task 5 in client.go: each typed line is said as it comes", line, waitLimit)
 	}
 }
 
@@ -171,22 +171,22 @@ func TestTask5_ChatJoinsThenSaysEachLine(t *testing.T) {
 		said <- says{texts, err}
 		return err
 	})
-	err := run.wait(t, "task 5 in client.go: at /quit, CloseSend and wait for the stream to end")
+	err := run.wait(t, "task 5 in client.go: /quit leaves the room, and Chat returns when the server has ended the stream")
 	if err != nil {
-		t.Fatalf("Chat returned %v, want nil after /quit — task 5 in client.go: leave with stream.CloseSend() (not by cancelling the call), "+
+		t.Fatalf("Chat returned %v, want nil after /quit — task 5 in client.go: /quit half-closes the stream, and the server ends it with OK; "+
 			"then wait until Recv returns io.EOF: the server ended the stream with OK", err)
 	}
 	var room says
 	select {
 	case room = <-said: // the room ended the stream after this, and Chat returned after that
 	default:
-		t.Fatalf("Chat returned before the room had seen it leave — task 5 in client.go: after stream.CloseSend(), wait until the receiver has seen the end of the stream")
+		t.Fatalf("Chat returned before the room had seen it leave — task 5 in client.go: after /quit, Chat returns only once the server has ended the stream")
 	}
 	if room.err != nil {
-		t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: leave with stream.CloseSend(), not by cancelling the call", room.err)
+		t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: /quit half-closes the stream; it does not cancel the call", room.err)
 	}
 	if !slices.Equal(room.texts, []string{"hello", "how are you?"}) {
-		t.Errorf("the room got Says %q, want [\"hello\" \"how are you?\"] — task 5 in client.go: send each line as a Say, skip blank ones, stop at /quit", room.texts)
+		t.Errorf("the room got Says %q, want [\"hello\" \"how are you?\"] — task 5 in client.go: each line is said, blank ones skipped, until /quit", room.texts)
 	}
 }
 
@@ -206,7 +206,7 @@ func TestTask5_ChatShowsEventsAsTheyArrive(t *testing.T) {
 		return err
 	})
 	shown := run.waitShown(t, 1, "the room said \"welcome\" while the user was idle — task 5 in client.go: "+
-		"receive in a goroutine of its own and call show for each event as it arrives")
+		"each event is shown as it arrives, whether or not a line is typed")
 	if shown[0].GetMessage().GetText() != "welcome" {
 		t.Fatalf("Chat showed %s, want the room's Message \"welcome\" — task 5 in client.go", describe(shown[0]))
 	}
@@ -235,14 +235,14 @@ func TestTask5_LeavingReadsUntilTheServerEndsTheStream(t *testing.T) {
 				// After the client half-closed, the server still speaks.
 				return stream.Send(messageEvent("goodbye"))
 			})
-			if err := run.wait(t, "task 5 in client.go: leave with CloseSend when lines is closed or at /quit, then wait for the stream to end"); err != nil {
+			if err := run.wait(t, "task 5 in client.go: the end of lines, like /quit, leaves the room; Chat returns when the server has ended the stream"); err != nil {
 				t.Fatalf("Chat returned %v, want nil — task 5 in client.go", err)
 			}
 			run.mu.Lock()
 			defer run.mu.Unlock()
 			if n := len(run.shown); n == 0 || run.shown[n-1].GetMessage().GetText() != "goodbye" {
 				t.Errorf("Chat did not show the room's last message \"goodbye\", sent after the client left — task 5 in client.go: " +
-					"after CloseSend, wait for the receiver to reach io.EOF")
+					"everything the server sends before it ends the stream is shown")
 			}
 		})
 	}
@@ -264,18 +264,18 @@ func TestTask5_LeavingWaitsForTheServer(t *testing.T) {
 	})
 	select {
 	case err := <-run.result:
-		t.Fatalf("Chat returned %v at /quit, before the room had ended the stream — task 5 in client.go: at /quit call stream.CloseSend(), then wait for the receiver", err)
+		t.Fatalf("Chat returned %v at /quit, before the room had ended the stream — task 5 in client.go: after /quit, Chat returns only once the server has ended the stream", err)
 	case err := <-halfClosed:
 		if err != nil {
-			t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: at /quit call stream.CloseSend()", err)
+			t.Fatalf("the room's Recv ended with %v, want io.EOF (a half-close) — task 5 in client.go: /quit half-closes the stream", err)
 		}
 	case <-time.After(waitLimit):
-		t.Fatalf("the room never saw the client half-close — task 5 in client.go: at /quit call stream.CloseSend()")
+		t.Fatalf("the room never saw the client half-close — task 5 in client.go: /quit half-closes the stream")
 	}
 	cancel() // ada's caller gives up, while the stream is still open
 	grpctest.WantCode(t, "Chat, cancelled while the room still held its stream open after /quit",
-		run.wait(t, "task 5 in client.go: open the stream with ctx (cancelling ctx then ends it), and return once the receiver has seen the end of the stream"), codes.Canceled,
-		"task 5 in client.go: after CloseSend, wait for the receiver: only Recv says when, and how, the stream ended")
+		run.wait(t, "task 5 in client.go: the stream ends when ctx does, and Chat returns once it has ended"), codes.Canceled,
+		"task 5 in client.go: Chat returns how the stream ended")
 }
 
 func TestTask5_ChatReturnsTheStreamsError(t *testing.T) {
@@ -283,9 +283,9 @@ func TestTask5_ChatReturnsTheStreamsError(t *testing.T) {
 	run := chatWith(t, grpctest.Context(t, streamDeadline), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		return status.Error(codes.ResourceExhausted, "you fell behind")
 	})
-	err := run.wait(t, "task 5 in client.go: return when the receiver sees the stream end, even while waiting for a line")
+	err := run.wait(t, "task 5 in client.go: Chat returns when the stream ends, even while no line is typed")
 	grpctest.WantCode(t, "Chat in a room that disconnects you", err, codes.ResourceExhausted,
-		"task 5 in client.go: return the error Recv gave, unchanged")
+		"task 5 in client.go: Chat returns the stream's status, unchanged")
 }
 
 // When the server has ended a stream, the client's Send returns a bare
@@ -321,9 +321,9 @@ func TestTask5_AFailedSendGivesTheStreamsStatus(t *testing.T) {
 			select {
 			case err := <-result:
 				grpctest.WantCode(t, "Chat, when Send of "+tc.what+" failed", err, codes.ResourceExhausted,
-					"task 5 in client.go: a failed Send's io.EOF only says the stream is over: return what the receiver got from Recv")
+					"task 5 in client.go: when a Say cannot be sent because the stream ended, Chat returns the stream's status, not io.EOF")
 			case <-time.After(waitLimit):
-				t.Fatalf("Chat had not returned %v after the stream ended — task 5 in client.go: when Send fails, return <-received", waitLimit)
+				t.Fatalf("Chat had not returned %v after the stream ended — task 5 in client.go: Chat returns once the stream has ended", waitLimit)
 			}
 		})
 	}
@@ -340,12 +340,12 @@ func TestTask5_ChatStopsWhenCtxIsDone(t *testing.T) {
 	select {
 	case <-joined:
 	case err := <-run.result:
-		t.Fatalf("Chat returned %v before the room got its Join — task 5 in client.go: open the stream with client.Connect(ctx) and send the Join", err)
+		t.Fatalf("Chat returned %v before the room got its Join — task 5 in client.go: Chat joins first", err)
 	case <-time.After(waitLimit):
-		t.Fatalf("the room did not get ada's Join within %v — task 5 in client.go: send the Join first", waitLimit)
+		t.Fatalf("the room did not get ada's Join within %v — task 5 in client.go: Chat joins first", waitLimit)
 	}
 	cancel()
-	err := run.wait(t, "task 5 in client.go: open the stream with ctx, so that it ends when ctx does")
+	err := run.wait(t, "task 5 in client.go: the stream ends when ctx does")
 	grpctest.WantCode(t, "Chat whose ctx is cancelled", err, codes.Canceled, "task 5 in client.go: open the stream with ctx and return the receiver's error")
 }
 

@@ -19,9 +19,8 @@ import (
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
-// Helpers shared by the tests. The hub tests read what the hub holds for a
-// member (its History, then the room log from its cursor on) directly; the
-// stream tests go through gRPC like a real client.
+// Helpers shared by the tests. Every test goes through gRPC like a real
+// client: it sees the room only as its members do.
 
 // waitLimit is how long a test waits for something that should be
 // immediate: it only bounds how long a failure takes.
@@ -38,79 +37,6 @@ func logOf(size int) Config {
 	c := testConfig()
 	c.LogSize = size
 	return c
-}
-
-// --- hub level ---
-
-// joinHub joins name to h and fails the test if that is refused.
-func joinHub(t *testing.T, h *hub, name string) *member {
-	t.Helper()
-	m, err := h.Join(name)
-	if err != nil {
-		t.Fatalf("Join(%q) failed: %v — task 1 in hub.go", name, err)
-	}
-	if m == nil {
-		t.Fatalf("Join(%q) returned a nil member and no error — task 1 in hub.go: return the new member", name)
-	}
-	return m
-}
-
-// peek returns what the hub holds for m that the test has not taken yet —
-// m's History, then the room log from m's cursor up to the end (or up to
-// where m left) — and takes it when take is set, moving m's cursor as m's
-// writer would. It reads the hub's fields the way hub.go documents them, so
-// that the hub tests do not depend on task 2's writer.
-func peek(m *member, take bool) *chatpb.ServerEvent {
-	h := m.room
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if m.first != nil {
-		ev := m.first
-		if take {
-			m.first = nil
-		}
-		return ev
-	}
-	until := h.end
-	if isClosed(m.gone) {
-		until = m.stop
-	}
-	size := uint64(len(h.log))
-	if m.cursor >= until || (h.end > size && m.cursor < h.end-size) {
-		return nil
-	}
-	ev := h.log[m.cursor%size]
-	if take {
-		m.cursor++
-	}
-	return ev
-}
-
-// nextQueued takes the next event the hub holds for m, failing the test if
-// there is none: hint says what was probably forgotten. The hub appends
-// events before its methods return, so there is nothing to wait for.
-func nextQueued(t *testing.T, m *member, hint string) *chatpb.ServerEvent {
-	t.Helper()
-	ev := peek(m, true)
-	if ev == nil {
-		t.Fatalf("the hub holds nothing more for %s, want another event — %s", m.name, hint)
-	}
-	return ev
-}
-
-// noneQueued fails the test if the hub holds another event for m.
-func noneQueued(t *testing.T, m *member, hint string) {
-	t.Helper()
-	if ev := peek(m, true); ev != nil {
-		t.Errorf("the hub holds %s for %s, want nothing more — %s", describe(ev), m.name, hint)
-	}
-}
-
-// skipJoinEvents takes the History and Joined events that follow a join.
-func skipJoinEvents(t *testing.T, m *member) {
-	t.Helper()
-	nextQueued(t, m, "task 1 in hub.go: Join queues a History for the new member")
-	nextQueued(t, m, "task 1 in hub.go: Join broadcasts Joined to everyone, the new member included")
 }
 
 // --- stream level ---
@@ -138,24 +64,10 @@ func startRoom(t *testing.T, cfg Config) *room {
 	// Registered before any client, so it runs after they are closed.
 	t.Cleanup(func() {
 		r.spy.handlersReturn(t, r.server)
-		goroutinesEnd(t, before, "task 4 in server.go: every goroutine the handler starts must be able to finish after it returned "+
-			"(the channels they report on need room for one value), and task 2 in member.go: writeLoop returns once the membership ended")
+		goroutinesEnd(t, before, "task 2 in server.go")
 		r.spy.check(t)
 	})
 	return r
-}
-
-// inRoom reports whether a member called name is in r's room. What a
-// handler did before it returned is done when the spy says it returned.
-func (r *room) inRoom(name string) bool {
-	r.server.hub.mu.Lock()
-	defer r.server.hub.mu.Unlock()
-	for _, m := range r.server.hub.members {
-		if m.name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // participant is one test client's Connect stream.
@@ -182,11 +94,11 @@ func connect(t *testing.T, conn *grpc.ClientConn, name string) *participant {
 func enter(t *testing.T, conn *grpc.ClientConn, name string) (*participant, []*chatpb.Message) {
 	t.Helper()
 	p := connect(t, conn, name)
-	p.send(t, joinEvent(name), "task 4 in server.go: a valid Join must not end the stream")
-	history := p.next(t, "task 4 in server.go: after the Join, start the writer (go m.writeLoop(stream.Send)): "+
-		"it sends the History that the hub queued").GetHistory()
+	p.send(t, joinEvent(name), "task 1 in server.go: a valid Join must not end the stream")
+	first := p.next(t, "task 1 in server.go: a member's first event is the History")
+	history := first.GetHistory()
 	if history == nil {
-		t.Fatalf("%s's first event is not a History — task 1 in hub.go: Join queues the History first", name)
+		t.Fatalf("%s's first event after joining is %s, want a History — task 1 in server.go", name, describe(first))
 	}
 	p.expectJoined(t, name)
 	return p, history.GetMessages()
@@ -203,7 +115,7 @@ func (p *participant) send(t *testing.T, ev *chatpb.ClientEvent, hint string) {
 
 func (p *participant) say(t *testing.T, text string) {
 	t.Helper()
-	p.send(t, sayEvent(text), "task 4 in server.go: a valid Say must not end the stream")
+	p.send(t, sayEvent(text), "task 1 in server.go: a valid Say must not end the stream")
 }
 
 // closeSend half-closes p's stream: p leaves.
@@ -231,9 +143,9 @@ func (p *participant) next(t *testing.T, hint string) *chatpb.ServerEvent {
 // check that it is the one wanted.
 func (p *participant) expectJoined(t *testing.T, name string) {
 	t.Helper()
-	ev := p.next(t, "task 1 in hub.go: Join broadcasts Joined")
+	ev := p.next(t, "task 1 in server.go: every member, the new one included, gets Joined")
 	if ev.GetJoined().GetName() != name {
-		t.Fatalf("%s got %s, want Joined %q — task 1 in hub.go: broadcast Joined after the History", p.name, describe(ev), name)
+		t.Fatalf("%s got %s, want Joined %q — task 1 in server.go: every member, the new one included, gets Joined", p.name, describe(ev), name)
 	}
 }
 
@@ -247,7 +159,7 @@ func (p *participant) expectLeft(t *testing.T, name, hint string) {
 
 func (p *participant) expectMessage(t *testing.T, sender, text string) *chatpb.Message {
 	t.Helper()
-	return p.expectMessageFor(t, sender, text, "task 1 in hub.go: Say broadcasts the message to everyone, the sender included")
+	return p.expectMessageFor(t, sender, text, "task 1 in server.go: a Say reaches every member, the sender included")
 }
 
 // expectMessageFor is expectMessage with the hint to give if it fails.
@@ -322,4 +234,49 @@ func short(s string) string {
 		return fmt.Sprintf("<%d characters>", n)
 	}
 	return strings.ReplaceAll(s, "\n", `\n`)
+}
+
+// tryJoin connects and joins as name. If the room takes the member, it reads
+// the History and their own Joined (any other member's Joined before it is
+// skipped) and returns the participant; if not, it returns the status the
+// stream ended with.
+func tryJoin(t *testing.T, conn *grpc.ClientConn, name string) (*participant, error) {
+	t.Helper()
+	p := connect(t, conn, name)
+	if err := grpctest.Send(p.stream, joinEvent(name)); err != nil {
+		return nil, err
+	}
+	ev, err := p.stream.Recv()
+	if status.Code(err) == codes.DeadlineExceeded {
+		t.Fatalf("the Join of %q was neither answered nor refused within %v — task 1 in server.go: a member's first event is the History", name, streamDeadline)
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, status.Error(codes.OK, "the stream ended with OK before any event")
+		}
+		return nil, err
+	}
+	if ev.GetHistory() == nil {
+		t.Fatalf("%q's first event after joining is %s, want a History — task 1 in server.go", name, describe(ev))
+	}
+	for {
+		ev := p.next(t, "task 1 in server.go: every member, the new one included, gets Joined")
+		if ev.GetJoined().GetName() == name {
+			return p, nil
+		}
+	}
+}
+
+// leave half-closes p's stream and reads until it ends, which must be OK.
+func (p *participant) leave(t *testing.T) {
+	t.Helper()
+	p.closeSend(t)
+	if err := p.expectEnd(t, "task 2 in server.go: after a CloseSend the stream ends"); err != nil {
+		t.Fatalf("%s's stream ended with %v after CloseSend, want OK — task 2 in server.go", p.name, err)
+	}
+}
+
+// messageFrom is the event a member receives for message seq, for describe.
+func messageFrom(sender string, seq int, text string) *chatpb.ServerEvent {
+	return &chatpb.ServerEvent{Event: &chatpb.ServerEvent_Message{Message: &chatpb.Message{Seq: uint64(seq), Sender: sender, Text: text}}}
 }

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/steps"
 )
 
 // A spy watches every Connect stream of a test room from the server's side:
@@ -92,7 +93,6 @@ type spiedStream struct {
 	mu          sync.Mutex
 	name        string   // from the Join
 	err         error    // what the handler returned; set before returned is closed
-	sender      string   // the goroutine that sent first
 	sending     int      // Sends in progress
 	hold        holdMode // what to do with the next Sends
 	watchLate   bool     // report a Send that starts after the handler returned
@@ -122,23 +122,14 @@ func (s *spiedStream) RecvMsg(m any) error {
 }
 
 func (s *spiedStream) SendMsg(m any) error {
-	g := goroutineID()
 	s.mu.Lock()
-	if s.sender == "" {
-		s.sender = g
-	}
-	if g != s.sender {
-		s.problemf("Sends on %s's stream came from two goroutines — task 4 in server.go: only the writer goroutine may call stream.Send "+
-			"(one sender per stream: gRPC forbids two at once, and this room's design has one writer per member)", s.name)
-	}
 	if s.sending > 0 {
-		s.problemf("two goroutines called Send on %s's stream at the same time — task 4 in server.go: "+
-			"only the writer goroutine may call stream.Send (gRPC allows one sender per stream)", s.name)
+		s.problemf("a Send of %s started on %s's stream while another Send was still in progress — task 1 in server.go: "+
+			"gRPC allows one Send at a time on a stream, never two at once", describeAny(m), s.name)
 	}
 	if s.watchLate && isClosed(s.returned) {
-		s.problemf("a Send of %s started on %s's stream after the handler had returned — task 4 in server.go: "+
-			"end the membership with m.end(err) before returning, so that the writer starts no Send once the stream is over",
-			describeAny(m), s.name)
+		s.problemf("a Send of %s started on %s's stream after the handler had returned — task 2 in server.go: "+
+			"once the handler returns the stream is over, and nothing may be sent on it", describeAny(m), s.name)
 	}
 	s.sending++
 	hold := s.hold
@@ -162,10 +153,12 @@ func (s *spiedStream) SendMsg(m any) error {
 		s.signalHeld()
 		select {
 		case <-s.returned:
-			return nil // as if it had made it just before the end
 		case <-s.Context().Done():
-			return status.FromContextError(s.Context().Err()).Err()
 		}
+		if isClosed(s.returned) { // the context ends only after the handler returned, unless the client cancelled
+			return nil // as if it had made it just before the end
+		}
+		return status.FromContextError(s.Context().Err()).Err()
 	}
 	return s.ServerStream.SendMsg(m)
 }
@@ -274,23 +267,13 @@ func (sp *spy) handlersReturn(t *testing.T, room *Server) {
 		case <-s.returned:
 		case <-deadline:
 			t.Errorf("%s's Connect handler was still running %v after its client had gone (connection closed, call cancelled) — "+
-				"task 4 in server.go: return as soon as the reader or the writer ends: at io.EOF, Leave first (it ends the membership, "+
-				"and with it the writer), then wait for the writer", s.name, waitLimit)
+				"%s: a handler returns once its client is gone", s.name, waitLimit, taskOf(t, "task 2 in server.go"))
 			// End the memberships, so that the harness can stop the server.
 			// Not waited for: a hub stuck under its lock never lets go.
 			go room.Close()
 			return
 		}
 	}
-}
-
-// goroutineID returns the id of the calling goroutine, as the first line of
-// its stack shows it ("goroutine 42 [running]:"). Go hides goroutine ids on
-// purpose; the spy needs one only to tell two senders apart.
-func goroutineID() string {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	return strings.Fields(string(buf))[1]
 }
 
 // isClosed reports whether ch is closed.
@@ -311,8 +294,9 @@ func describeAny(m any) string {
 	return fmt.Sprintf("%T", m)
 }
 
-// learnerCode matches a stack frame in the code of the files you edit.
-var learnerCode = regexp.MustCompile(`/05-chat\.(\(\*(Server|member|hub)\)\.|Chat[.(])`)
+// learnerCode matches a stack frame in the files you edit (05-chat/*.go,
+// not the tests).
+var learnerCode = regexp.MustCompile(`/05-chat/[a-z]+\.go:\d`)
 
 // learnerGoroutines returns, by goroutine id, the stacks of the goroutines
 // running code of the files you edit.
@@ -354,6 +338,15 @@ func goroutinesEnd(t *testing.T, before map[string]string, hint string) {
 	}
 	if len(left) > 0 {
 		t.Errorf("%d goroutine(s) running your code were still there %v after the test's streams had ended — %s\n\n%s",
-			len(left), waitLimit, hint, strings.Join(left, "\n\n"))
+			len(left), waitLimit, taskOf(t, hint), strings.Join(left, "\n\n"))
 	}
+}
+
+// taskOf is the task of the running test ("task N"), for a message about
+// something every test checks; other tests (and subtests of none) get def.
+func taskOf(t *testing.T, def string) string {
+	if n, ok := steps.TaskOfTest(t.Name()); ok {
+		return fmt.Sprintf("task %d", n)
+	}
+	return def
 }

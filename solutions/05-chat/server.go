@@ -15,8 +15,8 @@ import (
 
 // Config holds the room's limits. A zero field takes its default.
 type Config struct {
-	// LogSize is how many events the room log holds, shared by all
-	// members: how far one member may fall behind before it is cut.
+	// LogSize is how many events may wait to be sent to one member: a
+	// member with more than that waiting is cut (ResourceExhausted).
 	LogSize int
 	// Rate is how many Says per second one member may make, sustained, and
 	// Burst how many at once. A faster speaker is slowed, not cut.
@@ -34,6 +34,7 @@ func DefaultConfig() Config {
 	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000, Clock: realClock{}}
 }
 
+// withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
 	if c.LogSize <= 0 {

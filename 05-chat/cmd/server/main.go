@@ -25,7 +25,7 @@ func main() {
 	perSecond := flag.Float64("rate", float64(cfg.Rate), "messages per second one member may say, sustained; a faster member is slowed (its sends block), never cut")
 	flag.IntVar(&cfg.Burst, "burst", cfg.Burst, "messages one member may say at once, before -rate applies")
 	flag.IntVar(&cfg.MaxMembers, "max-members", cfg.MaxMembers, "members the room takes at once; one more is refused with RESOURCE_EXHAUSTED")
-	flag.IntVar(&cfg.LogSize, "log", cfg.LogSize, "events the room log holds: a member who falls further behind is cut with RESOURCE_EXHAUSTED")
+	flag.IntVar(&cfg.LogSize, "log", cfg.LogSize, "events that may wait for one member: a member with more waiting is cut with RESOURCE_EXHAUSTED")
 	debugAddr := flag.String("debug-addr", "", "if set (say localhost:6060), serve the Go runtime's profiles and memory statistics there over HTTP, for go tool pprof and cmd/load")
 	// serve.MainStopping parses the flags: read them only once it has.
 	var room *chat.Server
