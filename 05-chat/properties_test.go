@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -37,6 +36,8 @@ type nameVariant struct {
 }
 
 // variantOf draws one spelling of a base name.
+func init() { grpctest.RepeatableProperties() }
+
 func variantOf(t *rapid.T, label string) nameVariant {
 	base := rapid.SampledFrom(bases).Draw(t, label+" base")
 	name := base
@@ -135,7 +136,6 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 	r := startRoom(t, cfg)
 	conn := r.srv.Dial(t)
 	ctx := grpctest.Context(t, 5*streamDeadline)
-	quietRapid()
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
@@ -208,7 +208,6 @@ func TestTask9_ConcurrentJoinsNeverExceedTheCap(t *testing.T) {
 		rooms[max] = startRoom(t, cfg).srv.Dial(t)
 	}
 	ctx := grpctest.Context(t, 5*streamDeadline)
-	quietRapid()
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
@@ -283,18 +282,4 @@ func describeErr(err error) string {
 	}
 	st := status.Convert(err)
 	return fmt.Sprintf("%s (%q)", st.Code(), st.Message())
-}
-
-// quietRapid keeps rapid from writing fail files into the step's folder, and
-// bounds how long it shrinks a failure (the test's own bound), unless the
-// command line says otherwise.
-func quietRapid() {
-	set := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["rapid.nofailfile"] {
-		flag.Set("rapid.nofailfile", "true")
-	}
-	if !set["rapid.shrinktime"] {
-		flag.Set("rapid.shrinktime", "5s")
-	}
 }

@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
-	"github.com/grpc-streaming-workshop/workshop/internal/steps"
+	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
 // A spy watches every Connect stream of a test room from the server's side:
@@ -345,7 +345,7 @@ func goroutinesEnd(t *testing.T, before map[string]string, hint string) {
 // taskOf is the task of the running test ("task N"), for a message about
 // something every test checks; other tests (and subtests of none) get def.
 func taskOf(t *testing.T, def string) string {
-	if n, ok := steps.TaskOfTest(t.Name()); ok {
+	if n, ok := tasks.TaskOfTest(t.Name()); ok {
 		return fmt.Sprintf("task %d", n)
 	}
 	return def
