@@ -23,7 +23,8 @@ import (
 // It returns early when the server ends the stream (with its status, or nil
 // for OK) or when ctx is done (Canceled, DeadlineExceeded: the server sees
 // the stream cancelled), even while the input is still open. When it
-// returns, nothing it started is still running.
+// returns, the stream and every goroutine of its own have ended (the
+// console.Lines reader ends at the next line: a Read cannot be interrupted).
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
 	// TODO(task 3): numbers go out as they are typed, ids from 1 up, while answers
 	// are printed as they arrive; at the end of input every answer still comes, and

@@ -26,6 +26,7 @@ const (
 	MaxStreams = 100
 	// Handshake bounds how long a new connection may take to send its HTTP/2
 	// preface: a client that trickles it a byte at a time is dropped.
+	// (grpc.ConnectionTimeout, which carries it, is EXPERIMENTAL in grpc-go.)
 	Handshake = 5 * time.Second
 )
 

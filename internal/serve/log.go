@@ -16,8 +16,9 @@ import (
 // with its method, the status code the client got, and how long it took.
 //
 // A stats handler sees what interceptors do not: a call refused before any
-// handler ran (an unknown method, a request that fails to decode, a stream
-// over MaxStreams' wait) still ends, and is logged.
+// handler ran (an unknown method, a request that fails to decode) still
+// ends, and is logged. (A stream waiting for a slot under MaxStreams waits
+// in the client: the server sees nothing of it until it starts.)
 type callLog struct {
 	logger *slog.Logger
 }

@@ -19,8 +19,8 @@ type Server struct {
 
 // PrimeFactors is a server-streaming rpc: one FactorRequest in, any number of
 // Factor messages out. gRPC calls it on its own goroutine for every call, and
-// the stream lasts exactly as long as this method runs: each stream.Send puts
-// one message on the wire at once, and returning ends the stream, with
+// the stream lasts exactly as long as this method runs: each stream.Send hands
+// one message to gRPC, and returning ends the stream, with
 // status OK if the error is nil (the client's Recv then returns io.EOF) or
 // with the status of the error.
 //

@@ -30,7 +30,8 @@ type clientStream = grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Fa
 // It returns early when the server ends the stream (with its status, or nil
 // for OK) or when ctx is done (Canceled, DeadlineExceeded: the server sees
 // the stream cancelled), even while the input is still open. When it
-// returns, nothing it started is still running.
+// returns, the stream and every goroutine of its own have ended (the
+// console.Lines reader ends at the next line: a Read cannot be interrupted).
 func Factorize(ctx context.Context, client factorpb.FactorizerClient, in io.Reader, out io.Writer) error {
 	// The group's ctx is done as soon as either goroutine fails (or when
 	// Wait returns): the stream opened with it is then cancelled too, and
