@@ -77,15 +77,21 @@ type joinResult struct {
 	err error
 }
 
+// released is a start that has come: joinAt joins at once.
+var released = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 // joinAt joins as name on conn without a *testing.T, for use from any
 // goroutine: the participant if the room took it, else the stream's status.
-func joinAt(ctx context.Context, conn *grpc.ClientConn, name string) joinResult {
+// The stream is opened at once; the Join is sent once start is closed, so
+// that joins released together reach the room together.
+func joinAt(ctx context.Context, conn *grpc.ClientConn, name string, start <-chan struct{}) joinResult {
 	ctx, cancel := context.WithCancel(ctx)
 	stream, err := chatpb.NewChatClient(conn).Connect(ctx)
 	if err != nil {
 		cancel()
 		return joinResult{err: err}
 	}
+	<-start
 	if err := grpctest.Send(stream, joinEvent(name)); err != nil {
 		cancel()
 		return joinResult{err: err}
@@ -135,7 +141,7 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 	cfg.MaxMembers = 1000
 	r := startRoom(t, cfg)
 	conn := r.srv.Dial(t)
-	ctx := grpctest.Context(t, 5*streamDeadline)
+	ctx := grpctest.Context(t, 5*streamPatience())
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
@@ -167,7 +173,7 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 			}
 			v := variantOf(rt, label)
 			v.name += suffix
-			got := joinAt(ctx, conn, v.name)
+			got := joinAt(ctx, conn, v.name, released)
 			var want codes.Code
 			switch other, taken := in[v.base]; {
 			case !modelValid(v):
@@ -201,18 +207,26 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 // many as there is room for get in, and the others are refused with
 // ResourceExhausted; leaving makes room again.
 func TestTask9_ConcurrentJoinsNeverExceedTheCap(t *testing.T) {
-	rooms := map[int]*grpc.ClientConn{}
 	for _, max := range []int{1, 4} {
-		cfg := testConfig()
-		cfg.MaxMembers = max
-		rooms[max] = startRoom(t, cfg).srv.Dial(t)
+		t.Run(fmt.Sprintf("a room for %d", max), func(t *testing.T) { concurrentJoins(t, max) })
 	}
-	ctx := grpctest.Context(t, 5*streamDeadline)
+}
+
+// concurrentJoins joins many members at once, over several connections (so
+// that their Joins are read by several goroutines of the server), released
+// together once every stream is open, into a room for max.
+func concurrentJoins(t *testing.T, max int) {
+	cfg := testConfig()
+	cfg.MaxMembers = max
+	r := startRoom(t, cfg)
+	var conns []*grpc.ClientConn
+	for range 4 {
+		conns = append(conns, r.srv.Dial(t))
+	}
+	ctx := grpctest.Context(t, 5*streamPatience())
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
-		max := rapid.SampledFrom([]int{1, 4}).Draw(rt, "cap")
-		conn := rooms[max]
 		var in []*participant
 		defer func() {
 			for _, p := range in {
@@ -223,14 +237,14 @@ func TestTask9_ConcurrentJoinsNeverExceedTheCap(t *testing.T) {
 		for round := range rounds {
 			n := rapid.IntRange(0, 2*max+1).Draw(rt, fmt.Sprint("round ", round, " joiners"))
 			results := make([]joinResult, n)
+			start := make(chan struct{})
 			var wg sync.WaitGroup
 			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					results[i] = joinAt(ctx, conn, fmt.Sprintf("m%d r%d j%d", run, round, i))
-				}()
+				wg.Go(func() {
+					results[i] = joinAt(ctx, conns[i%len(conns)], fmt.Sprintf("m%d r%d j%d", run, round, i), start)
+				})
 			}
+			close(start)
 			wg.Wait()
 			got, room := 0, max-len(in)
 			for _, res := range results {

@@ -45,7 +45,7 @@ func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
 
 	r := &reporter{out: out}
 	if whole {
-		r.add(checkTree(ctx, root)...)
+		checkTree(ctx, root, r)
 	}
 	if len(all) == 0 {
 		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
@@ -83,15 +83,14 @@ func stepsToCheck(root string, only []string) ([]steps.Step, error) {
 }
 
 // checkTree checks what belongs to no step: formatting, vet, generated
-// code, the workshop's own packages, and the layout's description.
-func checkTree(ctx context.Context, root string) []result {
-	return []result{
-		{"gofmt: every .go file is formatted", checkGofmt(root)},
-		{"go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./...")},
-		{"generated code is what `go generate ./...` produces", checkGenerated(ctx, root)},
-		{"the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root)},
-		{"README.md and CONTRIBUTING.md name every top-level entry of the tree", checkLayout(root)},
-	}
+// code, the workshop's own packages, and the layout's description; each is
+// reported as it finishes.
+func checkTree(ctx context.Context, root string, r *reporter) {
+	r.check("gofmt: every .go file is formatted", checkGofmt(root))
+	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
+	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
+	r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
+	r.check("README.md and CONTRIBUTING.md name every top-level entry of the tree", checkLayout(root))
 }
 
 // Options narrow or widen what Run does.
