@@ -181,6 +181,10 @@ func TestTask2_RejectsNumbersBelowTwo(t *testing.T) {
 			}
 		})
 	}
+	// The boundary: 2 is the smallest number with a factorization.
+	if got, err := drain(ctx, client, 2); status.Code(err) == codes.InvalidArgument {
+		t.Errorf("PrimeFactors(2) was refused with %v (streamed %v), want the factor 2 — task 2 in server.go: only numbers below 2 are refused", err, got)
+	}
 }
 
 func TestTask3_StopsWhenTheClientCancels(t *testing.T) {

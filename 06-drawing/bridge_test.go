@@ -445,6 +445,9 @@ func TestTask3_ServerErrorEndsTheBridge(t *testing.T) {
 	// The page sends nothing more: its Read waits until Bridge's ctx ends.
 	err := run.returned(t, hint+"; "+wakeTheReader)
 	grpctest.WantCode(t, "Bridge", err, codes.InvalidArgument, hint)
+	if status.Code(err) == codes.InvalidArgument && err.Error() != bad.Error() {
+		t.Errorf("Bridge returned %q, want the server's status unchanged, %q — %s", err, bad, hint)
+	}
 }
 
 func TestTask3_ServerOKEndsTheBridge(t *testing.T) {

@@ -151,8 +151,7 @@ func CheckNoLeaks(t testing.TB) {
 			err = goleak.Find(before)
 		}
 		if err != nil {
-			t.Errorf("goroutines still running after the test ended: a handler or client loop did not return%s.\n"+
-				"Does it stop at io.EOF, and when stream.Context() is done?\n%v", taskOf(t), err)
+			t.Errorf("goroutines still running after the test ended: a handler, a client loop or a connection did not end%s.\n%v", taskOf(t), err)
 		}
 	})
 }
