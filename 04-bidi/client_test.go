@@ -324,6 +324,32 @@ func TestTask4_StopsWhenTheServerEndsTheStream(t *testing.T) {
 	s.wantNothingLeftRunning(leftRunning)
 }
 
+func TestTask4_ReturnsOnlyOnceItsPrintingHasEnded(t *testing.T) {
+	const hint = "task 4 in client.go: Factorize returns only once every goroutine of its own has ended"
+	endNow := make(chan struct{})
+	client := fakeClient(t, failingFactorizer{sendFailed: endNow, end: status.Error(codes.Unavailable, "the server is shutting down")})
+	s := startSession(t, grpctest.Context(t, 2*patience), client)
+
+	// The output is held: the line saying "foo" was skipped is being
+	// written, and cannot finish, when the server ends the stream.
+	s.holdOutput()
+	s.typeLine("foo", "task 3 in client.go")
+	s.waitForHeldWrite("task 3 in client.go: a line that is not a number is reported")
+	close(endNow)
+	select {
+	case err := <-s.done:
+		s.setReturned(err)
+		s.releaseOutput()
+		t.Fatalf("Factorize returned %s while a line it was printing was still being written — %s", describe(err), hint)
+	case <-time.After(time.Second): // how long a Factorize that does not wait may take to return
+	}
+	s.releaseOutput()
+	s.wantLine(`"foo" is not a number: skipped`, "task 3 in client.go")
+	err := s.wait(hint)
+	grpctest.WantCode(t, "Factorize, when the server ended the stream mid-way,", err, codes.Unavailable,
+		"task 3 in client.go: the server's status comes back unchanged")
+}
+
 // leftRunning is the likely cause of a goroutine that outlives Factorize.
 const leftRunning = "task 4 in client.go: what reads the input (console.Lines) and what sends must stop once Factorize returns: " +
 	"give them a context that ends then, not the caller's ctx, which may live on long after"

@@ -21,6 +21,7 @@ type session struct {
 	in       *io.PipeWriter
 	inReader *io.PipeReader // Factorize's end of the input pipe
 	printed  chan string    // each line Factorize printed, in order
+	out      *heldWriter    // what Factorize prints to
 	done     chan error     // receives what Factorize returned
 	returned bool           // Factorize has returned, with err
 	err      error
@@ -48,7 +49,8 @@ func startSession(t *testing.T, ctx context.Context, client factorpb.FactorizerC
 	// (The fake servers answer it Unimplemented: only the connection counts.)
 	_, _ = client.FactorOne(ctx, &factorpb.FactorRequest{Id: 1, Number: 2})
 	s.before = goleak.IgnoreCurrent()
-	go func() { s.done <- Factorize(ctx, client, pr, &lineWriter{lines: s.printed}) }()
+	s.out = &heldWriter{w: &lineWriter{lines: s.printed}, held: make(chan struct{}, 10)}
+	go func() { s.done <- Factorize(ctx, client, pr, s.out) }()
 	return s
 }
 
@@ -152,8 +154,52 @@ func (s *session) doneChan() <-chan error {
 
 func (s *session) setReturned(err error) { s.returned, s.err = true, err }
 
-// lineWriter is the io.Writer Factorize prints to: it delivers each complete
-// line on a channel the moment it is written. It is safe for concurrent use.
+// holdOutput makes every later write of Factorize wait, until releaseOutput.
+func (s *session) holdOutput() {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	s.out.release = make(chan struct{})
+}
+
+func (s *session) releaseOutput() {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	close(s.out.release)
+	s.out.release = nil
+}
+
+// waitForHeldWrite waits until Factorize has begun a write that is held.
+func (s *session) waitForHeldWrite(hint string) {
+	s.t.Helper()
+	select {
+	case <-s.out.held:
+	case <-time.After(patience):
+		s.t.Fatalf("Factorize printed nothing within %v — %s", patience, hint)
+	}
+}
+
+// heldWriter passes each write to w, but while the test holds the output:
+// then a write waits until the test releases it, and says so on held.
+type heldWriter struct {
+	w       io.Writer
+	mu      sync.Mutex
+	release chan struct{} // not nil while the output is held
+	held    chan struct{}
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	release := h.release
+	h.mu.Unlock()
+	if release != nil {
+		h.held <- struct{}{}
+		<-release
+	}
+	return h.w.Write(p)
+}
+
+// lineWriter delivers each complete line written to it on a channel the
+// moment it is written. It is safe for concurrent use.
 type lineWriter struct {
 	mu      sync.Mutex
 	partial []byte
