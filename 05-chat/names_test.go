@@ -82,3 +82,32 @@ func TestTask9_TheRoomHasACap(t *testing.T) {
 		t.Errorf("a join after a member left a full room ended with %v, want it to succeed — task 9 in hub.go: the cap counts the members in the room now", err)
 	}
 }
+
+// A member who has left is out of the room at once, even while what was said
+// before they left is still on its way to them: the cap counts members, not
+// streams still being flushed.
+func TestTask9_ALeaverStillBeingSentToHoldsNoPlace(t *testing.T) {
+	const hint = "task 9 in hub.go: the cap counts the members in the room now"
+	cfg := testConfig()
+	cfg.MaxMembers = 1
+	r := startRoom(t, cfg)
+	conn := r.srv.Dial(t)
+	ada, _ := enter(t, conn, "ada")
+	spied := r.spy.stream(t, "ada")
+	spied.holdSends() // ada's network is slow: her own message cannot reach her yet
+	ada.say(t, "bye")
+	ada.closeSend(t)
+	spied.waitEOF(t, "task 2 in server.go: the server reads a member's events until the end (io.EOF)")
+	bob, err := tryJoin(t, conn, "bob")
+	if err != nil {
+		t.Errorf("bob's join, after ada left a room for 1 while her last message was still on its way to her, ended with %v, want bob in — %s", err, hint)
+	}
+	spied.release()
+	spied.release()
+	if err := ada.expectEnd(t, "task 2 in server.go: once all that was said before she left is sent, ada's stream ends"); err != nil {
+		t.Errorf("ada's stream ended with %v, want OK — task 2 in server.go", err)
+	}
+	if bob != nil {
+		bob.leave(t)
+	}
+}
