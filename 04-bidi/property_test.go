@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -76,7 +75,7 @@ func TestTask3_AnyInputIsSentAndAnswered(t *testing.T) {
 		before := len(fake.requests())
 		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
-		var out lockedBuffer
+		var out grpctest.Buffer
 		if err := Factorize(ctx, client, strings.NewReader(strings.Join(lines, "\n")), &out); err != nil {
 			rt.Fatalf("Factorize returned %s at the end of input, want nil — %s", describe(err), hint)
 		}
@@ -112,23 +111,4 @@ func TestTask3_AnyInputIsSentAndAnswered(t *testing.T) {
 			rt.Fatalf("the server received the numbers %v, want %v — %s", gotSent, wantSent, hint)
 		}
 	})
-}
-
-// lockedBuffer is a bytes.Buffer that Factorize's goroutines may write to
-// while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

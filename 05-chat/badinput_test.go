@@ -96,18 +96,8 @@ func TestTask4_TheLongestNameAndTextAreFine(t *testing.T) {
 // more events on their way. The spy lets that Send complete as the handler
 // returns: no other Send may start after that.
 func TestTask4_NoSendAfterARefusedSay(t *testing.T) {
-	r := startRoom(t, testConfig())
-	conn := r.srv.Dial(t)
-	bob, _ := enter(t, conn, "bob")
-	ada, _ := enter(t, conn, "ada")
-	bob.expectJoined(t, "ada")
-	spied := r.spy.stream(t, "ada")
-	spied.holdSendsUntilTheEnd()
-	for _, text := range []string{"one", "two", "three"} {
-		bob.say(t, text)
-		bob.expectMessage(t, "bob", text)
-	}
-	spied.waitHeld(t, "task 1 in server.go: every member is sent every message")
+	_, bob, ada, spied := bobAndAda(t)
+	sendsToAdaUnderWay(t, bob, spied)
 
 	ada.say(t, "") // refused: ends ada's stream while "two" and "three" are still on their way to her
 	grpctest.WantCode(t, "ada's Connect handler after a refused Say", spied.waitReturn(t, "task 4 in server.go: a refused Say ends the stream"),

@@ -304,3 +304,28 @@ func (p *participant) leave(t *testing.T) {
 func messageFrom(sender string, seq int, text string) *chatpb.ServerEvent {
 	return &chatpb.ServerEvent{Event: &chatpb.ServerEvent_Message{Message: &chatpb.Message{Seq: uint64(seq), Sender: sender, Text: text}}}
 }
+
+// bobAndAda starts a room where bob, then ada, have joined (bob has seen ada
+// join), and returns them with the spy's view of ada's stream.
+func bobAndAda(t *testing.T) (r *room, bob, ada *participant, spied *spiedStream) {
+	t.Helper()
+	r = startRoom(t, testConfig())
+	conn := r.srv.Dial(t)
+	bob, _ = enter(t, conn, "bob")
+	ada, _ = enter(t, conn, "ada")
+	bob.expectJoined(t, "ada")
+	return r, bob, ada, r.spy.stream(t, "ada")
+}
+
+// sendsToAdaUnderWay has bob say three things while ada's Sends are held
+// until her handler returns: a Send to ada is under way, and more events
+// are on their way to her.
+func sendsToAdaUnderWay(t *testing.T, bob *participant, spied *spiedStream) {
+	t.Helper()
+	spied.holdSendsUntilTheEnd()
+	for _, text := range []string{"one", "two", "three"} {
+		bob.say(t, text)
+		bob.expectMessage(t, "bob", text)
+	}
+	spied.waitHeld(t, "task 1 in server.go: every member is sent every message")
+}

@@ -86,18 +86,8 @@ func TestTask2_LeavingWaitsForWhatIsOnItsWay(t *testing.T) {
 // on their way to her. The spy lets that Send complete as the handler
 // returns: no other Send may start after that.
 func TestTask2_NoSendAfterTheStreamEnded(t *testing.T) {
-	r := startRoom(t, testConfig())
-	conn := r.srv.Dial(t)
-	bob, _ := enter(t, conn, "bob")
-	ada, _ := enter(t, conn, "ada")
-	bob.expectJoined(t, "ada")
-	spied := r.spy.stream(t, "ada")
-	spied.holdSendsUntilTheEnd()
-	for _, text := range []string{"one", "two", "three"} {
-		bob.say(t, text)
-		bob.expectMessage(t, "bob", text)
-	}
-	spied.waitHeld(t, "task 1 in server.go: every member is sent every message")
+	r, bob, ada, spied := bobAndAda(t)
+	sendsToAdaUnderWay(t, bob, spied)
 
 	r.server.Close() // ends ada's stream while "two" and "three" are still on their way to her
 	grpctest.WantCode(t, "ada's Connect handler after Close", spied.waitReturn(t, "task 2 in server.go: Close ends every stream"),
@@ -185,12 +175,8 @@ func TestTask2_NoOneJoinsAClosedRoom(t *testing.T) {
 // is free. Someone else joins with it meanwhile; when the first ada's stream
 // ends at last, the newcomer must stay.
 func TestTask2_ALateEndDoesNotRemoveANewcomer(t *testing.T) {
-	r := startRoom(t, testConfig())
+	r, bob, ada, spied := bobAndAda(t)
 	conn := r.srv.Dial(t)
-	bob, _ := enter(t, conn, "bob")
-	ada, _ := enter(t, conn, "ada")
-	bob.expectJoined(t, "ada")
-	spied := r.spy.stream(t, "ada")
 	spied.holdSends()
 	bob.say(t, "one")
 	bob.expectMessage(t, "bob", "one")

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )
 
 // stubbornGreeter's SayHello tells arrived that a call came, then waits for
@@ -41,24 +41,6 @@ func (g *stubbornGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloReques
 	}
 	<-g.release
 	return &greeterpb.HelloReply{}, nil
-}
-
-// lockedBuffer is a log destination safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // serveGreeter runs Serve with g and cfg on a loopback port; it returns the
@@ -135,7 +117,7 @@ func (rawCodec) Unmarshal(data []byte, v any) error { return nil }
 func (rawCodec) Name() string                       { return "proto" }
 
 func TestEveryCallIsLoggedAlsoOneRefusedBeforeAnyHandler(t *testing.T) {
-	var log lockedBuffer
+	var log grpctest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	addr, done := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	conn := dial(t, addr)
