@@ -175,10 +175,11 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // checkTooling runs the tests of the code that is not a step: the shared
-// plumbing under internal/ and the workshop command itself.
+// plumbing under internal/, the workshop command itself, and the claims
+// under docs/ (what the prose says of grpc-go, as example tests).
 func checkTooling(ctx context.Context, root string) error {
 	var patterns []string
-	for _, dir := range []string{"internal", "cmd"} {
+	for _, dir := range []string{"internal", "cmd", "docs"} {
 		if _, err := os.Stat(filepath.Join(root, dir)); err == nil {
 			patterns = append(patterns, "./"+dir+"/...")
 		}

@@ -89,7 +89,7 @@ func checkTree(ctx context.Context, root string, r *reporter) {
 	r.check("gofmt: every .go file is formatted", checkGofmt(root))
 	r.check("go vet ./... is clean (skeletons and solutions)", goCommand(ctx, root, "vet", "./..."))
 	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
-	r.check("the workshop's own packages pass their tests (go test -race ./internal/... ./cmd/...)", checkTooling(ctx, root))
+	r.check("the workshop's own packages and the claims pass their tests (go test -race ./internal/... ./cmd/... ./docs/...)", checkTooling(ctx, root))
 	r.check("README.md and CONTRIBUTING.md name every top-level entry of the tree", checkLayout(root))
 }
 

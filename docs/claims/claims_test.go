@@ -1,0 +1,263 @@
+// Package claims demonstrates, one example each, what the workshop's prose
+// says about how grpc-go behaves. `go test ./docs/claims` runs them, and so
+// does `workshop verify`: an upgrade of grpc-go that changes a behaviour
+// turns CI red instead of leaving a false sentence behind. The prose links
+// here.
+//
+// Each example runs a Factorizer (04-bidi's service) in memory, with the
+// handler the example needs.
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+)
+
+type stream = grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factorization]
+
+// factorizer answers FactorOne at once, unless it is held: then a call waits
+// for release; its Factorize is the example's own.
+type factorizer struct {
+	factorpb.UnimplementedFactorizerServer
+	factorize func(stream) error
+	arrived   chan struct{}
+	release   chan struct{}
+}
+
+func (f *factorizer) Factorize(s stream) error { return f.factorize(s) }
+
+func (f *factorizer) FactorOne(ctx context.Context, req *factorpb.FactorRequest) (*factorpb.Factorization, error) {
+	if f.arrived != nil {
+		f.arrived <- struct{}{}
+		<-f.release
+	}
+	return &factorpb.Factorization{Id: req.GetId(), Number: req.GetNumber()}, nil
+}
+
+// serve runs f over an in-memory connection and returns a client for it and
+// the server; stop ends both.
+func serve(f *factorizer, opts ...grpc.ServerOption) (client factorpb.FactorizerClient, srv *grpc.Server, stop func()) {
+	lis := bufconn.Listen(1 << 20)
+	srv = grpc.NewServer(opts...)
+	factorpb.RegisterFactorizerServer(srv, f)
+	go srv.Serve(lis)
+	conn, err := grpc.NewClient("passthrough:///bufconn",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		panic(err)
+	}
+	return factorpb.NewFactorizerClient(conn), srv, func() { conn.Close(); srv.Stop() }
+}
+
+// Wrapping a status error with %w keeps its code (status.Code unwraps it with
+// errors.As) and makes the message yours; %v keeps only the text, and the
+// code is Unknown.
+func Example_wrappingAStatusError() {
+	err := status.Error(codes.NotFound, "no such user")
+	fmt.Println(status.Code(fmt.Errorf("lookup: %w", err)))
+	fmt.Println(status.Convert(fmt.Errorf("lookup: %w", err)).Message())
+	fmt.Println(status.Code(fmt.Errorf("lookup: %v", err)))
+	// Output:
+	// NotFound
+	// lookup: rpc error: code = NotFound desc = no such user
+	// Unknown
+}
+
+// A handler's return is the end of the stream: nil reaches the client's Recv
+// as io.EOF, an error as its status.
+func Example_returningEndsTheStream() {
+	for _, end := range []error{nil, status.Error(codes.FailedPrecondition, "ids must increase")} {
+		client, _, stop := serve(&factorizer{factorize: func(s stream) error { return end }})
+		st, _ := client.Factorize(context.Background())
+		_, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			fmt.Println("Recv: io.EOF")
+		} else {
+			fmt.Println("Recv:", status.Code(err))
+		}
+		stop()
+	}
+	// Output:
+	// Recv: io.EOF
+	// Recv: FailedPrecondition
+}
+
+// Send does not wait for the client to receive: a handler sends and returns
+// while the client has read nothing, and every message still arrives, then
+// the end.
+func Example_sendDoesNotWaitForTheReader() {
+	returned := make(chan error, 1)
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		for i := range 3 {
+			if err := s.Send(&factorpb.Factorization{Id: uint64(i + 1)}); err != nil {
+				returned <- err
+				return err
+			}
+		}
+		returned <- nil
+		return nil
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	fmt.Println("the handler returned:", <-returned) // before any Recv
+	for {
+		reply, err := st.Recv()
+		if err != nil {
+			fmt.Println("then:", err)
+			break
+		}
+		fmt.Println("received", reply.GetId())
+	}
+	// Output:
+	// the handler returned: <nil>
+	// received 1
+	// received 2
+	// received 3
+	// then: EOF
+}
+
+// CloseSend ends only the client's direction: the server's Recv returns
+// io.EOF after the last message, and the client still receives what the
+// server sends afterwards.
+func Example_closeSendIsAHalfClose() {
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		n := 0
+		for {
+			_, err := s.Recv()
+			if errors.Is(err, io.EOF) {
+				return s.Send(&factorpb.Factorization{Error: fmt.Sprintf("%d received, then io.EOF", n)})
+			}
+			if err != nil {
+				return err
+			}
+			n++
+		}
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
+	st.Send(&factorpb.FactorRequest{Id: 2, Number: 97})
+	st.CloseSend()
+	reply, err := st.Recv()
+	fmt.Println(reply.GetError(), err)
+	// Output:
+	// 2 received, then io.EOF <nil>
+}
+
+// A call the client cancels ends with Canceled on its side, and the
+// handler's context is done: the handler must notice and return.
+func Example_aCancelledCall() {
+	handlerSaw := make(chan error, 1)
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		<-s.Context().Done()
+		handlerSaw <- s.Context().Err()
+		return s.Context().Err()
+	}})
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, _ := client.Factorize(ctx)
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream has started
+	cancel()
+	_, err := st.Recv()
+	fmt.Println("client:", status.Code(err))
+	fmt.Println("handler:", <-handlerSaw)
+	// Output:
+	// client: Canceled
+	// handler: context canceled
+}
+
+// The server's status ends both directions: once the handler has returned,
+// the client's Send fails with a bare io.EOF (earlier Sends may still have
+// succeeded, their messages dropped), and Recv gives the status.
+func Example_theServersStatusEndsBothDirections() {
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		s.Recv()
+		return status.Error(codes.FailedPrecondition, "enough")
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	var err error
+	for i := uint64(1); err == nil && i < 1_000_000; i++ {
+		err = st.Send(&factorpb.FactorRequest{Id: i, Number: 12})
+	}
+	fmt.Println("Send:", err)
+	_, err = st.Recv()
+	fmt.Println("Recv:", status.Code(err))
+	// Output:
+	// Send: EOF
+	// Recv: FailedPrecondition
+}
+
+// GracefulStop waits for the calls in flight: it returns only after the
+// handler has answered.
+func Example_gracefulStopWaitsForCallsInFlight() {
+	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	client, srv, stop := serve(f)
+	defer stop()
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	answered := make(chan struct{})
+	go func() {
+		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
+		note(fmt.Sprint("the call ended: ", status.Code(err)))
+		close(answered)
+	}()
+	<-f.arrived
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); note("GracefulStop returned"); close(stopped) }()
+	note("the handler is released")
+	close(f.release)
+	<-answered
+	<-stopped
+	for _, s := range order {
+		fmt.Println(s)
+	}
+	// Output:
+	// the handler is released
+	// the call ended: OK
+	// GracefulStop returned
+}
+
+// Past MaxConcurrentStreams, a new stream waits in the client for a free
+// slot: while the connection's one stream is open, a second cannot start
+// (here its deadline passes first); once the first has ended, it can.
+func Example_aStreamOverMaxConcurrentStreamsWaits() {
+	end := make(chan struct{})
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		<-end
+		return nil
+	}}, grpc.MaxConcurrentStreams(1))
+	defer stop()
+	one, _ := client.Factorize(context.Background())
+	one.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	_, err := client.Factorize(ctx)
+	cancel()
+	fmt.Println("while the first is open:", status.Code(err))
+
+	close(end)
+	one.Recv() // the first stream has ended
+	two, err := client.Factorize(context.Background())
+	fmt.Println("once it has ended:", status.Code(err))
+	two.CloseSend()
+	two.Recv()
+	// Output:
+	// while the first is open: DeadlineExceeded
+	// once it has ended: OK
+}
