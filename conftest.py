@@ -13,8 +13,8 @@ stopped when its test ends, and every wait is bounded.
 import json
 import os
 import queue
+import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,12 +25,6 @@ import pytest
 ROOT = os.path.dirname(os.path.abspath(__file__))
 WAIT = 15  # seconds any one expected line, exit or listening server may take
 BUILD_TIMEOUT = 420  # seconds for a cold go build on 2 shared cores
-
-
-def free_addr():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{s.getsockname()[1]}"
 
 
 def step_of(request):
@@ -62,26 +56,32 @@ def build_server(step, out):
 
 
 class Server:
-    """A finished server on a free loopback port, its log in a file."""
+    """A finished server on a port of its own choosing (-addr 127.0.0.1:0:
+    no other process can take it between a choice and the bind), its address
+    read from its log, the log in a file."""
+
+    LISTENING = re.compile(r"(?:listening on |addr=)(127\.0\.0\.1:\d+)")
 
     def __init__(self, binary, log_path):
-        self.addr = free_addr()
         self.log_path = log_path
         self._log = open(log_path, "w")
-        self.proc = subprocess.Popen([binary, "-addr", self.addr], stdout=self._log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([binary, "-addr", "127.0.0.1:0"], stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
-        host, port = self.addr.rsplit(":", 1)
         deadline = time.monotonic() + WAIT
-        while True:
+        while (found := self.LISTENING.search(self.log())) is None:
             if self.proc.poll() is not None:
-                pytest.fail(f"{binary} exited before it listened:\n{self.log()}")
-            try:
-                socket.create_connection((host, int(port)), timeout=1).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{binary} did not listen on {self.addr} within {WAIT}s")
-                time.sleep(0.05)
+                self._fail(f"{binary} exited before it listened:\n{self.log()}")
+            if time.monotonic() > deadline:
+                self._fail(f"{binary} did not say where it listens within {WAIT}s:\n{self.log()}")
+            time.sleep(0.05)
+        self.addr = found.group(1)
+
+    def _fail(self, message):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+        pytest.fail(message)
 
     def log(self):
         with open(self.log_path) as f:

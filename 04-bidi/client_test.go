@@ -341,7 +341,7 @@ func TestTask4_ReturnsOnlyOnceItsPrintingHasEnded(t *testing.T) {
 		s.setReturned(err)
 		s.releaseOutput()
 		t.Fatalf("Factorize returned %s while a line it was printing was still being written — %s", describe(err), hint)
-	case <-time.After(time.Second): // how long a Factorize that does not wait may take to return
+	case <-time.After(2 * time.Second): // how long a Factorize that does not wait may take to return
 	}
 	s.releaseOutput()
 	s.wantLine(`"foo" is not a number: skipped`, "task 3 in client.go")

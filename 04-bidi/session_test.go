@@ -192,7 +192,10 @@ func (h *heldWriter) Write(p []byte) (int, error) {
 	release := h.release
 	h.mu.Unlock()
 	if release != nil {
-		h.held <- struct{}{}
+		select {
+		case h.held <- struct{}{}:
+		default: // nobody is counting more held writes
+		}
 		<-release
 	}
 	return h.w.Write(p)

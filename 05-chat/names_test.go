@@ -89,20 +89,22 @@ func TestTask9_TheRoomHasACap(t *testing.T) {
 func TestTask9_ALeaverStillBeingSentToHoldsNoPlace(t *testing.T) {
 	const hint = "task 9 in hub.go: the cap counts the members in the room now"
 	cfg := testConfig()
-	cfg.MaxMembers = 1
+	cfg.MaxMembers = 2
 	r := startRoom(t, cfg)
 	conn := r.srv.Dial(t)
 	ada, _ := enter(t, conn, "ada")
+	carol, _ := enter(t, conn, "carol")
+	ada.expectJoined(t, "carol")
 	spied := r.spy.stream(t, "ada")
 	spied.holdSends() // ada's network is slow: her own message cannot reach her yet
 	ada.say(t, "bye")
+	carol.expectMessage(t, "ada", "bye")
 	ada.closeSend(t)
-	spied.waitEOF(t, "task 2 in server.go: the server reads a member's events until the end (io.EOF)")
+	carol.expectLeft(t, "ada", "task 2 in server.go: a member who half-closes leaves the room at once")
 	bob, err := tryJoin(t, conn, "bob")
 	if err != nil {
-		t.Errorf("bob's join, after ada left a room for 1 while her last message was still on its way to her, ended with %v, want bob in — %s", err, hint)
+		t.Errorf("bob's join into a room for 2 that holds carol (ada has left, her last message still on its way to her) ended with %v, want bob in — %s", err, hint)
 	}
-	spied.release()
 	spied.release()
 	if err := ada.expectEnd(t, "task 2 in server.go: once all that was said before she left is sent, ada's stream ends"); err != nil {
 		t.Errorf("ada's stream ended with %v, want OK — task 2 in server.go", err)
@@ -110,4 +112,5 @@ func TestTask9_ALeaverStillBeingSentToHoldsNoPlace(t *testing.T) {
 	if bob != nil {
 		bob.leave(t)
 	}
+	carol.leave(t)
 }

@@ -141,10 +141,11 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 	cfg.MaxMembers = 1000
 	r := startRoom(t, cfg)
 	conn := r.srv.Dial(t)
-	ctx := grpctest.Context(t, 5*streamPatience())
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
+		ctx, cancel := context.WithTimeout(context.Background(), streamPatience())
+		defer cancel()
 		suffix := fmt.Sprint(" ", run) // each run its own names, whatever an earlier run left
 		type present struct {
 			p       *participant
@@ -223,10 +224,11 @@ func concurrentJoins(t *testing.T, max int) {
 	for range 4 {
 		conns = append(conns, r.srv.Dial(t))
 	}
-	ctx := grpctest.Context(t, 5*streamPatience())
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
+		ctx, cancel := context.WithTimeout(context.Background(), streamPatience())
+		defer cancel()
 		var in []*participant
 		defer func() {
 			for _, p := range in {
@@ -252,6 +254,8 @@ func concurrentJoins(t *testing.T, max int) {
 				case res.p != nil:
 					got++
 					in = append(in, res.p)
+				case ranOut(res.err):
+					rt.Fatalf("a join into a room for %d was neither answered nor refused within %v — task 9 in hub.go", max, streamPatience())
 				case status.Code(res.err) != codes.ResourceExhausted:
 					rt.Fatalf("a join into a room for %d ended with %s, want it in or ResourceExhausted — task 9 in hub.go", max, describeErr(res.err))
 				}

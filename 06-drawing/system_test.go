@@ -166,6 +166,7 @@ func startDrawing(t *testing.T, client drawingpb.DrawingClient) string {
 const (
 	browserPatience = 60 * time.Second
 	pollPatience    = 15 * time.Second
+	launchPatience  = 30 * time.Second // for Chromium to start, once
 )
 
 // startBrowser starts headless Chromium with a fresh profile and returns a
@@ -193,7 +194,8 @@ func startBrowser(t *testing.T, chromium string) context.Context {
 }
 
 // launchBrowser starts Chromium and opens a blank tab in it, or says why it
-// could not.
+// could not within launchPatience; the tab's context then bounds the test
+// by browserPatience.
 func launchBrowser(t *testing.T, chromium string) (context.Context, error) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
@@ -207,17 +209,24 @@ func launchBrowser(t *testing.T, chromium string) (context.Context, error) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1000, 800),
 	)
-	t.Cleanup(cancelAlloc)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(tabCtx, browserPatience)
-	t.Cleanup(cancel)
-	// The first action starts the browser and its first tab.
-	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
+	// The first Run starts the browser, which lives as long as the context
+	// that Run was given: tabCtx itself, cancelled only if the start takes
+	// too long.
+	tooLong := time.AfterFunc(launchPatience, cancelTab)
+	_, err := chromedp.Run(tabCtx, chromedp.Navigate("about:blank"))
+	if !tooLong.Stop() && err == nil {
+		err = fmt.Errorf("Chromium did not start within %v", launchPatience)
+	}
+	if err != nil {
 		cancelTab()
 		cancelAlloc()
 		return nil, err
 	}
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancelTab)
+	ctx, cancel := context.WithTimeout(tabCtx, browserPatience)
+	t.Cleanup(cancel)
 	return ctx, nil
 }
 

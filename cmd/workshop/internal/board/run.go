@@ -183,7 +183,7 @@ func buildTests(ctx context.Context, root, binDir, module string, all []steps.St
 		return built, readVet(binDir), nil
 	}
 	stampFile, reportFile, vetFile := filepath.Join(binDir, "inputs.sum"), filepath.Join(binDir, "build.json"), filepath.Join(binDir, "vet.json")
-	os.Remove(vetFile)
+	os.Remove(stampFile)
 
 	progress("compile", "")
 	vetted := make(chan []byte, 1)
@@ -224,7 +224,9 @@ func buildTests(ctx context.Context, root, binDir, module string, all []steps.St
 		os.Remove(stampFile)
 		return nil, nil, fmt.Errorf("go test -c: %v\n%s", buildErr, stderr.String())
 	}
-	if stamp != "" && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil && (noVet || os.WriteFile(vetFile, vet, 0o644) == nil) {
+	// A build without vet (the early step's) is not remembered: the next
+	// board builds again, and vets.
+	if stamp != "" && !noVet && os.WriteFile(reportFile, out.Bytes(), 0o644) == nil && os.WriteFile(vetFile, vet, 0o644) == nil {
 		os.WriteFile(stampFile, []byte(stamp), 0o644)
 	}
 	return built, vet, nil

@@ -125,9 +125,26 @@ func check(ctx context.Context, root, dir string, v Variant) (o Outcome) {
 
 // vetLearnerFiles runs go vet on pkgs with the overlay and returns what it
 // finds in the step's learner files (not in its tests), as the board says it.
+// With -overlay, vet names the file that stands in (the solution's, or the
+// edited copy), so each finding is mapped back to the file it replaces.
 func vetLearnerFiles(ctx context.Context, root, overlay string, v Variant, pkgs []string) []string {
+	data, err := os.ReadFile(overlay)
+	if err != nil {
+		return nil
+	}
+	var o struct{ Replace map[string]string }
+	if json.Unmarshal(data, &o) != nil {
+		return nil
+	}
+	original := map[string]string{}
+	for orig, stand := range o.Replace {
+		original[stand] = orig
+	}
 	var found []string
 	for _, f := range gotest.ParseVet(gotest.RunVet(ctx, root, append([]string{"-overlay=" + overlay}, pkgs...)...)) {
+		if orig, ok := original[f.File]; ok {
+			f.File = orig
+		}
 		if strings.HasPrefix(f.File, v.Step.Dir()+string(filepath.Separator)) && !strings.HasSuffix(f.File, "_test.go") {
 			found = append(found, f.String(root))
 		}

@@ -78,6 +78,19 @@ func TestATestThatUsesWhatNoTaskNamesFails(t *testing.T) {
 	}
 }
 
+func TestAMistakeOnlyVetFindsIsCaught(t *testing.T) {
+	step := workshoptest.Sum("01-sum")
+	// The tests pass, but the cancel function is dropped: go vet's
+	// lostcancel check finds it.
+	step.Solution["testdata/mistakes/drops-a-cancel.txtar"] = "Drops a cancel function.\n" +
+		"-- sum.go --\npackage sum\n-- becomes --\npackage sum\n\nimport \"context\"\n" +
+		"-- sum.go --\n<-done\n\treturn nil\n-- becomes --\nctx, _ := context.WithCancel(context.Background())\n\t<-done\n\treturn ctx.Err()\n"
+	out, err := run(t, step)
+	if err != nil || !strings.Contains(out, "mutants: 11 caught, 0 missed") {
+		t.Errorf("verify of a catalog with a mistake only go vet finds: %v\n%s", err, out)
+	}
+}
+
 func TestCatalogProblemsFail(t *testing.T) {
 	step := workshoptest.Sum("01-sum")
 	// Add(1, 2) is the only sum the test tries: a hard-coded 3 passes it.
