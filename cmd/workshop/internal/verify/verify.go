@@ -21,7 +21,8 @@ import (
 //
 //  1. the tree: formatted, vetted, generated code current, the workshop's own
 //     packages tested, every top-level entry described (whole tree only);
-//  2. teaching: TODOs state goals, hints are in HINTS.md;
+//  2. teaching: TODOs state goals, hints are in HINTS.md, words within
+//     their budgets;
 //  3. the boundary: tests use of the learner's files only what a task names;
 //  4. skeletons: every task test fails, quoting its TODO;
 //  5. solutions: every test passes with -race;
@@ -51,6 +52,7 @@ func Run(ctx context.Context, root string, out io.Writer, opt Options) error {
 		r.fail("steps found", fmt.Errorf("no folder named like 01-name under %s", root))
 	}
 	r.add(checkTeachingAll(all)...)
+	r.check("the learner's path keeps its word budgets (README ≤ 900, a step's README ≤ 1,800, HINTS ≤ 1,000)", checkWords(root, all))
 	r.add(checkBoundaries(ctx, root, all)...)
 	r.add(checkSkeletons(ctx, root, all)...)
 	r.add(checkSolutions(ctx, root, tmp, all)...)
