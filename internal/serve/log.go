@@ -15,9 +15,10 @@ import (
 // opens (a stream may stay open a long time) and one when any call ends,
 // with its method, the status code the client got, and how long it took.
 //
-// A stats handler sees what interceptors do not: a call refused before any
-// handler ran (an unknown method, a request that fails to decode) still
-// ends, and is logged. (A stream waiting for a slot under MaxStreams waits
+// A stats handler sees every call that reaches a handler, also a unary
+// request that fails to decode before any interceptor runs; an unknown
+// method is logged because UnknownServiceHandler (see serve.go) turns it
+// into a call. (A stream waiting for a slot under MaxStreams waits
 // in the client: the server sees nothing of it until it starts.)
 type callLog struct {
 	logger *slog.Logger

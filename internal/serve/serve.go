@@ -130,8 +130,9 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		// WaitForHandlers is EXPERIMENTAL in grpc-go: it may change.
 		grpc.WaitForHandlers(true),
 		grpc.StatsHandler(&callLog{logger: logger}),
-		// gRPC answers a call to a method it does not know without a trace;
-		// this handler gives the same answer, where the log can see it.
+		// gRPC answers a call to a method it does not know before any stats
+		// Begin or End; this handler gives the same code, Unimplemented
+		// (with a message of its own), where the log can see it.
 		grpc.UnknownServiceHandler(unknownMethod),
 		grpc.ChainUnaryInterceptor(running.unary),
 		grpc.ChainStreamInterceptor(running.stream),
