@@ -4,8 +4,8 @@
 // turns CI red instead of leaving a false sentence behind. The prose links
 // here.
 //
-// Each example runs a Factorizer (04-bidi's service) in memory, with the
-// handler the example needs.
+// Each example runs a Factorizer (04-bidi's service), or 01's Greeter, in
+// memory, with the handler the example needs.
 package claims
 
 import (
@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -23,6 +24,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
 
@@ -260,4 +262,69 @@ func Example_aStreamOverMaxConcurrentStreamsWaits() {
 	// Output:
 	// while the first is open: DeadlineExceeded
 	// once it has ended: OK
+}
+
+// A handler must never return io.EOF: the client gets Unknown, "EOF".
+func Example_aHandlerThatReturnsIOEOF() {
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error { return io.EOF }})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	_, err := st.Recv()
+	fmt.Println(status.Code(err), status.Convert(err).Message())
+	// Output:
+	// Unknown EOF
+}
+
+// What the handler sent before its error reaches the client's Recv first,
+// in order; the status comes last.
+func Example_messagesBeforeTheStatusArrive() {
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		s.Send(&factorpb.Factorization{Id: 1})
+		s.Send(&factorpb.Factorization{Id: 2})
+		return status.Error(codes.InvalidArgument, "id 3 is bad")
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	for {
+		reply, err := st.Recv()
+		if err != nil {
+			fmt.Println(status.Code(err))
+			break
+		}
+		fmt.Println("reply", reply.GetId())
+	}
+	// Output:
+	// reply 1
+	// reply 2
+	// InvalidArgument
+}
+
+// A string field that is not valid UTF-8 cannot be marshalled: the call
+// fails on the client with Internal, and nothing reaches the server.
+func Example_aStringThatIsNotUTF8() {
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	g := &greeter{}
+	greeterpb.RegisterGreeterServer(srv, g)
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn, _ := grpc.NewClient("passthrough:///bufconn",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	defer conn.Close()
+	_, err := greeterpb.NewGreeterClient(conn).SayHello(context.Background(), &greeterpb.HelloRequest{Name: "Ad\xffa"})
+	fmt.Println(status.Code(err), "— calls that reached the server:", g.calls.Load())
+	// Output:
+	// Internal — calls that reached the server: 0
+}
+
+// greeter counts the calls that reach it.
+type greeter struct {
+	greeterpb.UnimplementedGreeterServer
+	calls atomic.Int32
+}
+
+func (g *greeter) SayHello(context.Context, *greeterpb.HelloRequest) (*greeterpb.HelloReply, error) {
+	g.calls.Add(1)
+	return &greeterpb.HelloReply{}, nil
 }
