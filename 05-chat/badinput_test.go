@@ -96,7 +96,7 @@ func TestTask4_TheLongestNameAndTextAreFine(t *testing.T) {
 // more events on their way. The spy lets that Send complete as the handler
 // returns: no other Send may start after that.
 func TestTask4_NoSendAfterARefusedSay(t *testing.T) {
-	_, bob, ada, spied := bobAndAda(t)
+	_, bob, ada, spied := bobAndAda(t, testConfig())
 	sendsToAdaUnderWay(t, bob, spied)
 
 	ada.say(t, "") // refused: ends ada's stream while "two" and "three" are still on their way to her

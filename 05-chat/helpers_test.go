@@ -305,11 +305,11 @@ func messageFrom(sender string, seq int, text string) *chatpb.ServerEvent {
 	return &chatpb.ServerEvent{Event: &chatpb.ServerEvent_Message{Message: &chatpb.Message{Seq: uint64(seq), Sender: sender, Text: text}}}
 }
 
-// bobAndAda starts a room where bob, then ada, have joined (bob has seen ada
-// join), and returns them with the spy's view of ada's stream.
-func bobAndAda(t *testing.T) (r *room, bob, ada *participant, spied *spiedStream) {
+// bobAndAda starts a room with cfg where bob, then ada, have joined (bob
+// has seen ada join), and returns them with the spy's view of ada's stream.
+func bobAndAda(t *testing.T, cfg Config) (r *room, bob, ada *participant, spied *spiedStream) {
 	t.Helper()
-	r = startRoom(t, testConfig())
+	r = startRoom(t, cfg)
 	conn := r.srv.Dial(t)
 	bob, _ = enter(t, conn, "bob")
 	ada, _ = enter(t, conn, "ada")

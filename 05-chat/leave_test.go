@@ -86,7 +86,7 @@ func TestTask2_LeavingWaitsForWhatIsOnItsWay(t *testing.T) {
 // on their way to her. The spy lets that Send complete as the handler
 // returns: no other Send may start after that.
 func TestTask2_NoSendAfterTheStreamEnded(t *testing.T) {
-	r, bob, ada, spied := bobAndAda(t)
+	r, bob, ada, spied := bobAndAda(t, testConfig())
 	sendsToAdaUnderWay(t, bob, spied)
 
 	r.server.Close() // ends ada's stream while "two" and "three" are still on their way to her
@@ -175,7 +175,7 @@ func TestTask2_NoOneJoinsAClosedRoom(t *testing.T) {
 // is free. Someone else joins with it meanwhile; when the first ada's stream
 // ends at last, the newcomer must stay.
 func TestTask2_ALateEndDoesNotRemoveANewcomer(t *testing.T) {
-	r, bob, ada, spied := bobAndAda(t)
+	r, bob, ada, spied := bobAndAda(t, testConfig())
 	conn := r.srv.Dial(t)
 	spied.holdSends()
 	bob.say(t, "one")

@@ -81,11 +81,7 @@ func pacedConfig(clock Clock, burst int) Config {
 func TestTask7_AFastSpeakerIsSlowedNotCut(t *testing.T) {
 	const burst, said = 3, 6
 	clock := newFakeClock()
-	r := startRoom(t, pacedConfig(clock, burst))
-	conn := r.srv.Dial(t)
-	bob, _ := enter(t, conn, "bob")
-	ada, _ := enter(t, conn, "ada")
-	bob.expectJoined(t, "ada")
+	_, bob, ada, _ := bobAndAda(t, pacedConfig(clock, burst))
 
 	for i := range said {
 		ada.say(t, fmt.Sprint("ada ", i)) // small messages: flow control lets them all through at once
@@ -126,11 +122,7 @@ func TestTask7_AFastSpeakerIsSlowedNotCut(t *testing.T) {
 func TestTask7_EachMemberHasALimitOfTheirOwn(t *testing.T) {
 	const burst = 2
 	clock := newFakeClock()
-	r := startRoom(t, pacedConfig(clock, burst))
-	conn := r.srv.Dial(t)
-	bob, _ := enter(t, conn, "bob")
-	ada, _ := enter(t, conn, "ada")
-	bob.expectJoined(t, "ada")
+	_, bob, ada, _ := bobAndAda(t, pacedConfig(clock, burst))
 	for i := range burst + 1 {
 		ada.say(t, fmt.Sprint("ada ", i))
 	}
