@@ -328,3 +328,50 @@ func (g *greeter) SayHello(context.Context, *greeterpb.HelloRequest) (*greeterpb
 	g.calls.Add(1)
 	return &greeterpb.HelloReply{}, nil
 }
+
+// When the handler returns, its stream's context is done: whatever of the
+// handler's still waits on that context (a reader, a writer) is woken.
+func Example_returningEndsTheStreamsContext() {
+	woken := make(chan error, 1)
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		go func() {
+			<-s.Context().Done()
+			woken <- s.Context().Err()
+		}()
+		return status.Error(codes.Aborted, "done")
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	_, err := st.Recv()
+	fmt.Println("client:", status.Code(err))
+	fmt.Println("the handler's goroutine woke with:", <-woken)
+	// Output:
+	// client: Aborted
+	// the handler's goroutine woke with: context canceled
+}
+
+// GracefulStop waits for open streams too, however idle: it returns only
+// once they have ended (here by Stop).
+func Example_gracefulStopWaitsForAnIdleStream() {
+	client, srv, stop := serve(&factorizer{factorize: func(s stream) error {
+		<-s.Context().Done()
+		return s.Context().Err()
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream is open
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+		fmt.Println("GracefulStop returned with the stream open")
+	case <-time.After(200 * time.Millisecond):
+		fmt.Println("GracefulStop still waits for the open stream")
+	}
+	srv.Stop() // cuts the stream off
+	<-stopped
+	fmt.Println("after Stop, GracefulStop has returned")
+	// Output:
+	// GracefulStop still waits for the open stream
+	// after Stop, GracefulStop has returned
+}
