@@ -55,7 +55,16 @@ func streamPatience() time.Duration {
 	return 10 * time.Second
 }
 
-// aWaitRanOut is set when a test stream's deadline passed.
+// patience bounds a wait for something that should be immediate:
+// waitLimit, or a second once a wait of the package has run out.
+func patience() time.Duration {
+	if aWaitRanOut.Load() {
+		return time.Second
+	}
+	return waitLimit
+}
+
+// aWaitRanOut is set when a test stream's deadline, or a patience, passed.
 var aWaitRanOut atomic.Bool
 
 // ranOut reports whether err is a stream's deadline passing, and notes it.

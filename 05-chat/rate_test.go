@@ -49,11 +49,13 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 // nextWait returns the next wait that someone asked of the clock.
 func (c *fakeClock) nextWait(t *testing.T, hint string) fakeWait {
 	t.Helper()
+	limit := patience()
 	select {
 	case w := <-c.waits:
 		return w
-	case <-time.After(waitLimit):
-		t.Fatalf("nobody asked the room's clock (Config.Clock) to wait within %v — %s", waitLimit, hint)
+	case <-time.After(limit):
+		aWaitRanOut.Store(true)
+		t.Fatalf("nobody asked the room's clock (Config.Clock) to wait within %v — %s", limit, hint)
 		return fakeWait{}
 	}
 }

@@ -203,33 +203,39 @@ func (s *spiedStream) release() { s.tokens <- struct{}{} }
 // waitHeld waits until a Send is held.
 func (s *spiedStream) waitHeld(t *testing.T, hint string) {
 	t.Helper()
+	limit := patience()
 	select {
 	case <-s.held:
-	case <-time.After(waitLimit):
-		t.Fatalf("%s's writer started no Send within %v — %s", s.name, waitLimit, hint)
+	case <-time.After(limit):
+		aWaitRanOut.Store(true)
+		t.Fatalf("%s's writer started no Send within %v — %s", s.name, limit, hint)
 	}
 }
 
 // waitEOF waits until the handler's Recv has returned io.EOF.
 func (s *spiedStream) waitEOF(t *testing.T, hint string) {
 	t.Helper()
+	limit := patience()
 	select {
 	case <-s.sawEOF:
-	case <-time.After(waitLimit):
-		t.Fatalf("the server did not read the end of %s's events (io.EOF) within %v — %s", s.name, waitLimit, hint)
+	case <-time.After(limit):
+		aWaitRanOut.Store(true)
+		t.Fatalf("the server did not read the end of %s's events (io.EOF) within %v — %s", s.name, limit, hint)
 	}
 }
 
 // waitReturn waits until the handler has returned, and returns its error.
 func (s *spiedStream) waitReturn(t *testing.T, hint string) error {
 	t.Helper()
+	limit := patience()
 	select {
 	case <-s.returned:
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.err
-	case <-time.After(waitLimit):
-		t.Fatalf("%s's Connect handler was still running %v later — %s", s.name, waitLimit, hint)
+	case <-time.After(limit):
+		aWaitRanOut.Store(true)
+		t.Fatalf("%s's Connect handler was still running %v later — %s", s.name, limit, hint)
 		return nil
 	}
 }

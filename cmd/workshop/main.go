@@ -19,8 +19,8 @@ type command struct {
 }
 
 var commands = []command{
-	{"board", "[-timeout 30s]", "(the default) every step and task: ✓ passing, ✗ failing, · not started;\n\tthen the next task, the file to open and what its first failing test says", runBoard},
-	{"watch", "[-timeout 30s] [step]", "re-run a step's tests on every save and show the verdict (default: the\n\tstep you are on); press Enter to re-run by hand", runWatch},
+	{"board", "[-timeout 60s]", "(the default) every step and task: ✓ passing, ✗ failing, · not started;\n\tthen the next task, the file to open and what its first failing test says", runBoard},
+	{"watch", "[-timeout 60s] [step]", "re-run a step's tests on every save and show the verdict (default: the\n\tstep you are on); press Enter to re-run by hand", runWatch},
 	{"hint", "<step> [task]", "the next hint for a task (default: the next task of the step), gentlest first", runHint},
 	{"solution", "<step>", "show how your files differ from the step's solution (asks first while the\n\tstep's tests still fail)", runSolution},
 	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},

@@ -24,9 +24,10 @@ import (
 )
 
 // DefaultTimeout bounds one step's test run. Every streaming test has a
-// deadline of a few seconds of its own, so a step that runs this long has a
-// test stuck somewhere its deadline does not reach.
-const DefaultTimeout = 30 * time.Second
+// deadline of a few seconds of its own, and a step whose later tasks are
+// not done yet may spend seconds on each of their tests; a step that runs
+// this long has a test stuck somewhere its deadline does not reach.
+const DefaultTimeout = 60 * time.Second
 
 // Options tune how the steps' tests are run.
 type Options struct {
