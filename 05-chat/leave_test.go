@@ -90,7 +90,7 @@ func TestTask2_NoSendAfterTheStreamEnded(t *testing.T) {
 	sendsToAdaUnderWay(t, bob, spied)
 
 	r.server.Close() // ends ada's stream while "two" and "three" are still on their way to her
-	grpctest.WantCode(t, "ada's Connect handler after Close", spied.waitReturn(t, "task 2 in server.go: Close ends every stream"),
+	grpctest.WantCode(t, "ada's Connect handler after Close", spied.waitReturn(t, "task 2 in server.go: Close ends every stream, also one whose Send to its member has not come back (this test holds ada's Sends)"),
 		codes.Unavailable, "task 2 in server.go: Close ends every stream with codes.Unavailable")
 	ada.expectEnd(t, "task 2 in server.go: Close ends every stream")
 	// The spy reports any Send that started after the handler returned
