@@ -166,7 +166,7 @@ func TestTask5_ChatJoinsThenSaysEachLine(t *testing.T) {
 		err   error // how the room's Recv ended: nil for io.EOF
 	}
 	said := make(chan says, 1)
-	run := chatWith(t, grpctest.Context(t, streamPatience()), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	run := chatWith(t, grpctest.Context(t, patience(streamLimit)), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		texts, err := recvSays(stream)
 		said <- says{texts, err}
 		return err
@@ -192,7 +192,7 @@ func TestTask5_ChatJoinsThenSaysEachLine(t *testing.T) {
 
 func TestTask5_ChatShowsEventsAsTheyArrive(t *testing.T) {
 	lines := make(chan string)
-	run := chatWith(t, grpctest.Context(t, streamPatience()), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	run := chatWith(t, grpctest.Context(t, patience(streamLimit)), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		// Say something before the client has typed anything, and wait
 		// for an answer: a client that only reads after sending would
 		// never show it.
@@ -228,7 +228,7 @@ func TestTask5_LeavingReadsUntilTheServerEndsTheStream(t *testing.T) {
 		t.Run(tc.how, func(t *testing.T) {
 			lines := make(chan string, 1)
 			tc.leave(lines)
-			run := chatWith(t, grpctest.Context(t, streamPatience()), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+			run := chatWith(t, grpctest.Context(t, patience(streamLimit)), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 				if _, err := recvSays(stream); err != nil {
 					return err
 				}
@@ -252,7 +252,7 @@ func TestTask5_LeavingReadsUntilTheServerEndsTheStream(t *testing.T) {
 // keeps it open until ada's ctx is cancelled, so a Chat that waits returns
 // Canceled, and one that did not wait has returned already, with nil.
 func TestTask5_LeavingWaitsForTheServer(t *testing.T) {
-	ctx, cancel := context.WithCancel(grpctest.Context(t, streamPatience()))
+	ctx, cancel := context.WithCancel(grpctest.Context(t, patience(streamLimit)))
 	lines := make(chan string, 1)
 	lines <- QuitCommand
 	halfClosed := make(chan error, 1)
@@ -280,7 +280,7 @@ func TestTask5_LeavingWaitsForTheServer(t *testing.T) {
 
 func TestTask5_ChatReturnsTheStreamsError(t *testing.T) {
 	lines := make(chan string) // the user types nothing
-	run := chatWith(t, grpctest.Context(t, streamPatience()), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
+	run := chatWith(t, grpctest.Context(t, patience(streamLimit)), lines, func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		return status.Error(codes.ResourceExhausted, "you fell behind")
 	})
 	err := run.wait(t, "task 5 in client.go: Chat returns when the stream ends, even while no line is typed")
@@ -304,7 +304,7 @@ func TestTask5_AFailedSendGivesTheStreamsStatus(t *testing.T) {
 			lines := make(chan string, 1)
 			lines <- "hello"
 			result := make(chan error, 1)
-			ctx := grpctest.Context(t, streamPatience())
+			ctx := grpctest.Context(t, patience(streamLimit))
 			go func() { result <- Chat(ctx, scriptedClient{stream}, "ada", lines, func(*chatpb.ServerEvent) {}) }()
 
 			for range tc.failFrom + 1 {
@@ -330,7 +330,7 @@ func TestTask5_AFailedSendGivesTheStreamsStatus(t *testing.T) {
 }
 
 func TestTask5_ChatStopsWhenCtxIsDone(t *testing.T) {
-	ctx, cancel := context.WithCancel(grpctest.Context(t, streamPatience()))
+	ctx, cancel := context.WithCancel(grpctest.Context(t, patience(streamLimit)))
 	joined := make(chan struct{})
 	run := chatWith(t, ctx, make(chan string), func(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) error {
 		close(joined)

@@ -42,26 +42,20 @@ func logOf(size int) Config {
 
 // --- stream level ---
 
-// streamPatience bounds every test stream: a hang fails within it, with a
+// streamLimit bounds every test stream: a hang fails within it, with a
 // message that names the likely cause. A correct room answers in
-// milliseconds; 10 s is for a loaded laptop under the race detector. Once
-// one wait of the package has run out, the room is known to stall, and the
-// later streams get a second each: a mistake that stalls every test then
-// fails them all well within go test's own timeout.
-func streamPatience() time.Duration {
-	if aWaitRanOut.Load() {
-		return time.Second
-	}
-	return 10 * time.Second
-}
+// milliseconds; 10 s is for a loaded laptop under the race detector.
+const streamLimit = 10 * time.Second
 
-// patience bounds a wait for something that should be immediate:
-// waitLimit, or a second once a wait of the package has run out.
-func patience() time.Duration {
+// patience is limit (streamLimit, or waitLimit for something that should be
+// immediate), or a second once one wait of the package has run out: the
+// room is then known to stall, and a mistake that stalls every test fails
+// them all well within go test's own timeout.
+func patience(limit time.Duration) time.Duration {
 	if aWaitRanOut.Load() {
 		return time.Second
 	}
-	return waitLimit
+	return limit
 }
 
 // aWaitRanOut is set when a test stream's deadline, or a patience, passed.
@@ -112,7 +106,7 @@ type participant struct {
 // connect opens a Connect stream on conn, without joining.
 func connect(t *testing.T, conn *grpc.ClientConn, name string) *participant {
 	t.Helper()
-	patience := streamPatience()
+	patience := patience(streamLimit)
 	ctx, cancel := context.WithCancel(grpctest.Context(t, patience))
 	t.Cleanup(cancel)
 	stream, err := chatpb.NewChatClient(conn).Connect(ctx)

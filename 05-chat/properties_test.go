@@ -144,7 +144,7 @@ func TestTask8_NamesAreOneIdentityUnderCaseAndNormalForm(t *testing.T) {
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
-		ctx, cancel := context.WithTimeout(context.Background(), streamPatience())
+		ctx, cancel := context.WithTimeout(context.Background(), patience(streamLimit))
 		defer cancel()
 		suffix := fmt.Sprint(" ", run) // each run its own names, whatever an earlier run left
 		type present struct {
@@ -227,7 +227,7 @@ func concurrentJoins(t *testing.T, max int) {
 	run := 0
 	rapid.Check(t, func(rt *rapid.T) {
 		run++
-		ctx, cancel := context.WithTimeout(context.Background(), streamPatience())
+		ctx, cancel := context.WithTimeout(context.Background(), patience(streamLimit))
 		defer cancel()
 		var in []*participant
 		defer func() {
@@ -255,7 +255,7 @@ func concurrentJoins(t *testing.T, max int) {
 					got++
 					in = append(in, res.p)
 				case ranOut(res.err):
-					rt.Fatalf("a join into a room for %d was neither answered nor refused within %v — task 9 in hub.go", max, streamPatience())
+					rt.Fatalf("a join into a room for %d was neither answered nor refused within %v — task 9 in hub.go", max, patience(streamLimit))
 				case status.Code(res.err) != codes.ResourceExhausted:
 					rt.Fatalf("a join into a room for %d ended with %s, want it in or ResourceExhausted — task 9 in hub.go", max, describeErr(res.err))
 				}

@@ -49,7 +49,7 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 // nextWait returns the next wait that someone asked of the clock.
 func (c *fakeClock) nextWait(t *testing.T, hint string) fakeWait {
 	t.Helper()
-	limit := patience()
+	limit := patience(waitLimit)
 	select {
 	case w := <-c.waits:
 		return w

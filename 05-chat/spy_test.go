@@ -203,7 +203,7 @@ func (s *spiedStream) release() { s.tokens <- struct{}{} }
 // waitHeld waits until a Send is held.
 func (s *spiedStream) waitHeld(t *testing.T, hint string) {
 	t.Helper()
-	limit := patience()
+	limit := patience(waitLimit)
 	select {
 	case <-s.held:
 	case <-time.After(limit):
@@ -215,7 +215,7 @@ func (s *spiedStream) waitHeld(t *testing.T, hint string) {
 // waitEOF waits until the handler's Recv has returned io.EOF.
 func (s *spiedStream) waitEOF(t *testing.T, hint string) {
 	t.Helper()
-	limit := patience()
+	limit := patience(waitLimit)
 	select {
 	case <-s.sawEOF:
 	case <-time.After(limit):
@@ -227,7 +227,7 @@ func (s *spiedStream) waitEOF(t *testing.T, hint string) {
 // waitReturn waits until the handler has returned, and returns its error.
 func (s *spiedStream) waitReturn(t *testing.T, hint string) error {
 	t.Helper()
-	limit := patience()
+	limit := patience(waitLimit)
 	select {
 	case <-s.returned:
 		s.mu.Lock()

@@ -3,7 +3,6 @@ package board
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,9 +65,6 @@ func taskAt(step *Step, file string, line int) *Task {
 
 // readVet returns what vet printed at the last build into binDir, if any.
 func readVet(binDir string) []byte {
-	data, err := os.ReadFile(filepath.Join(binDir, "vet.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+	data, _ := os.ReadFile(filepath.Join(binDir, "vet.json"))
 	return data
 }
