@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,13 +34,17 @@ type stream = grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factoriz
 type factorizer struct {
 	factorpb.UnimplementedFactorizerServer
 	factorize func(stream) error
-	arrived   chan struct{}
-	release   chan struct{}
+	arrived   chan struct{} // FactorOne says here that it has started,
+	release   chan struct{} // then waits for this to close,
+	returned  chan struct{} // and closes this as it returns.
 }
 
 func (f *factorizer) Factorize(s stream) error { return f.factorize(s) }
 
 func (f *factorizer) FactorOne(ctx context.Context, req *factorpb.FactorRequest) (*factorpb.Factorization, error) {
+	if f.returned != nil {
+		defer close(f.returned)
+	}
 	if f.arrived != nil {
 		f.arrived <- struct{}{}
 		<-f.release
@@ -204,35 +207,40 @@ func Example_theServersStatusEndsBothDirections() {
 	// Recv: FailedPrecondition
 }
 
-// GracefulStop waits for the calls in flight: it returns only after the
-// handler has answered.
+// GracefulStop waits for the calls in flight: it returns only after their
+// handlers have returned, and the call it waited for ends OK. (The client may
+// read that OK just before or just after GracefulStop returns.)
 func Example_gracefulStopWaitsForCallsInFlight() {
-	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{}), returned: make(chan struct{})}
 	client, srv, stop := serve(f)
 	defer stop()
-	var mu sync.Mutex
-	var order []string
-	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
-	answered := make(chan struct{})
+	answered := make(chan error)
 	go func() {
 		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
-		note(fmt.Sprint("the call ended: ", status.Code(err)))
-		close(answered)
+		answered <- err
 	}()
 	<-f.arrived
 	stopped := make(chan struct{})
-	go func() { srv.GracefulStop(); note("GracefulStop returned"); close(stopped) }()
-	note("the handler is released")
-	close(f.release)
-	<-answered
-	<-stopped
-	for _, s := range order {
-		fmt.Println(s)
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+		fmt.Println("GracefulStop returned while the handler was running")
+	case <-time.After(100 * time.Millisecond):
+		fmt.Println("GracefulStop is waiting for the handler")
 	}
+	close(f.release)
+	<-stopped
+	select {
+	case <-f.returned:
+		fmt.Println("GracefulStop returned after the handler did")
+	default:
+		fmt.Println("GracefulStop returned before the handler did")
+	}
+	fmt.Println("the call ended:", status.Code(<-answered))
 	// Output:
-	// the handler is released
+	// GracefulStop is waiting for the handler
+	// GracefulStop returned after the handler did
 	// the call ended: OK
-	// GracefulStop returned
 }
 
 // Past MaxConcurrentStreams, a new stream waits in the client for a free
