@@ -18,6 +18,7 @@ import (
 
 	"github.com/grpc-streaming-workshop/workshop/05-chat/chatpb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
 // Run with `go run ./cmd/workshop bench 05` (it lays the solution over the
@@ -40,9 +41,10 @@ import (
 //	x-alone          deliveries/s relative to a room of one with the same
 //	                 window (the baseline, run first): how the fan-out scales
 //
-// "shared" runs every member's stream on one client connection (HTTP/2
-// multiplexes them); "own" gives each member a connection of its own, like
-// separate processes would have.
+// "shared" runs the members' streams on as few client connections as the
+// server allows (serve.MaxStreams to a connection; HTTP/2 multiplexes them);
+// "own" gives each member a connection of its own, like separate processes
+// would have.
 func BenchmarkBroadcast(b *testing.B) {
 	for _, window := range []int{1, maxWindow} {
 		var alone float64 // deliveries/s of the baseline
@@ -89,7 +91,7 @@ func benchBroadcast(b *testing.B, n, window int, ownConn bool) (deliveriesPerSec
 	var conns []*grpc.ClientConn
 	members := make([]*benchMember, n)
 	for i := range members {
-		if ownConn || i == 0 {
+		if ownConn || i%serve.MaxStreams == 0 {
 			conns = append(conns, dial())
 		}
 		stream, err := chatpb.NewChatClient(conns[len(conns)-1]).Connect(ctx)
@@ -218,7 +220,7 @@ func benchConfig() Config {
 	return c
 }
 
-// BenchmarkLoad/members=N joins N members (one client connection, shared),
+// BenchmarkLoad/members=N joins N members (serve.MaxStreams to a connection),
 // then has one more member, the prober, say 25 messages one at a time in
 // each of four phases, each message only once the last has reached every
 // member. The phases differ in what else goes on:
@@ -248,8 +250,17 @@ func benchLoad(b *testing.B, n int) {
 	room := NewServer(cfg)
 	defer room.Close()
 	srv := grpctest.StartLoopback(b, func(s *grpc.Server) { chatpb.RegisterChatServer(s, room) })
-	conn := srv.Dial(b)
-	client := chatpb.NewChatClient(conn)
+	// nextClient gives each new member a place on a connection, opening
+	// one whenever the last holds as many streams as the server allows.
+	var client chatpb.ChatClient
+	streams := 0
+	nextClient := func() chatpb.ChatClient {
+		if streams%serve.MaxStreams == 0 {
+			client = chatpb.NewChatClient(srv.Dial(b))
+		}
+		streams++
+		return client
+	}
 
 	// A loadMember reads its stream until it ends, counting the prober's
 	// messages; probe waits until every listener has seen the latest.
@@ -265,7 +276,7 @@ func benchLoad(b *testing.B, n int) {
 		for i := range ms {
 			m := &loadMember{probes: make(chan uint64, 1<<14), done: make(chan struct{})}
 			ms[i] = m
-			stream, err := client.Connect(ctx)
+			stream, err := nextClient().Connect(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}

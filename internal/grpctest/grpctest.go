@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
 
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 	"github.com/grpc-streaming-workshop/workshop/internal/tasks"
 )
 
@@ -29,13 +30,14 @@ type Server struct {
 	lis  net.Listener
 }
 
-// Start runs a gRPC server with the services register adds, in memory, and
-// stops it when the test ends. It also checks, after everything else is
+// Start runs the server every step's cmd/server runs (internal/serve, with
+// its limits), with the services register adds, in memory, and stops it when
+// the test ends. It also checks, after everything else is
 // cleaned up, that no goroutine started during the test is still running
 // (so a test that uses it must not call t.Parallel).
 func Start(t testing.TB, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
 	t.Helper()
-	return serve(t, bufconn.Listen(1<<20), register, opts...)
+	return start(t, bufconn.Listen(1<<20), register, opts...)
 }
 
 // StartLoopback is Start on a free TCP port of 127.0.0.1, for what needs a
@@ -46,7 +48,7 @@ func StartLoopback(t testing.TB, register func(*grpc.Server), opts ...grpc.Serve
 	if err != nil {
 		t.Fatalf("listening on loopback: %v", err)
 	}
-	return serve(t, lis, register, opts...)
+	return start(t, lis, register, opts...)
 }
 
 // handlerGrace is how long a stopped server waits for its handlers to return
@@ -54,22 +56,20 @@ func StartLoopback(t testing.TB, register func(*grpc.Server), opts ...grpc.Serve
 // handler still running is one that does not watch it.
 var handlerGrace = 10 * time.Second
 
-func serve(t testing.TB, lis net.Listener, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
+func start(t testing.TB, lis net.Listener, register func(*grpc.Server), opts ...grpc.ServerOption) *Server {
 	t.Helper()
 	CheckNoLeaks(t)
-	opts = append([]grpc.ServerOption{
-		// Stop returns only once every handler has: the leak check that
-		// follows then sees the true state, with no retries to wait out.
-		grpc.WaitForHandlers(true),
+	// The server every step's cmd/server runs, with its limits; its log
+	// lines are written and dropped.
+	s := serve.New(serve.Config{Logger: serve.DiscardLogger}, register, append([]grpc.ServerOption{
 		// A panic in a handler fails the test that made the call, instead
 		// of killing the test binary and every test after it.
 		grpc.ChainUnaryInterceptor(recoverUnary(t)),
 		grpc.ChainStreamInterceptor(recoverStream(t)),
-	}, opts...)
-	srv := grpc.NewServer(opts...)
-	register(srv)
+	}, opts...)...)
+	srv := s.GRPC
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(lis) }()
+	go func() { served <- s.Serve(lis) }()
 	t.Cleanup(func() {
 		stopped := make(chan struct{})
 		go func() { srv.Stop(); close(stopped) }()

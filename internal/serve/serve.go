@@ -8,8 +8,9 @@
 //   - a log line for every call, also one refused before any handler ran;
 //   - keepalive, so a client that vanished without a word (a laptop lid
 //     closed, a cable pulled) is noticed within about 25 s instead of the
-//     minutes TCP alone would take, and a cap on concurrent streams per
-//     connection;
+//     minutes TCP alone would take;
+//   - a bound on everything a client can take: connections, calls per
+//     connection and in all, message size, idle time (limits.go);
 //   - a shutdown that always ends: GracefulStop for at most Config.Grace,
 //     then Stop; a second Ctrl-C or SIGTERM skips the wait; and a handler
 //     that ignores its context is named, not waited for forever.
@@ -29,10 +30,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/reflection"
 )
 
 // DefaultAddr is where every step's server listens unless told otherwise:
@@ -63,6 +61,9 @@ type Config struct {
 	// Keepalive, if set, replaces the keepalive pings of limits.go (tests
 	// use seconds where a real server waits longer).
 	Keepalive *keepalive.ServerParameters
+	// MaxCalls and MaxConnections, if set, replace the limits of the same
+	// names in limits.go (tests reach a limit of 2 more easily).
+	MaxCalls, MaxConnections int
 }
 
 // Main is the whole of a step's cmd/server: it parses the -addr and -grace
@@ -123,35 +124,16 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 	if logger == nil {
 		logger = slog.Default()
 	}
-	running := newInflight()
-	srv := grpc.NewServer(append(limits(cfg.Keepalive),
-		// Stop then waits for the handlers it cancels, so Serve returns only
-		// once none is left running (or names the ones that are).
-		// WaitForHandlers is EXPERIMENTAL in grpc-go: it may change.
-		grpc.WaitForHandlers(true),
-		grpc.StatsHandler(&callLog{logger: logger}),
-		// gRPC answers a call to a method it does not know before any stats
-		// Begin or End; this handler gives the same code, Unimplemented
-		// (with a message of its own), where the log can see it.
-		grpc.UnknownServiceHandler(unknownMethod),
-		grpc.ChainUnaryInterceptor(running.unary),
-		grpc.ChainStreamInterceptor(running.stream),
-	)...)
-	register(srv)
-	services := serviceNames(srv)
-	reflection.Register(srv)
-	healthSrv := health.NewServer()
-	healthpb.RegisterHealthServer(srv, healthSrv)
-	for _, name := range services {
-		healthSrv.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
-	}
-
+	s := New(cfg, register)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(lis) }()
-	logger.Info("serving", "addr", lis.Addr().String(), "services", services)
+	go func() { served <- s.Serve(lis) }()
+	logger.Info("serving", "addr", lis.Addr().String(), "services", s.services)
 
 	select {
 	case err := <-served:
+		// The listener failed. Stop, so that the connections it accepted
+		// earlier are not served on by a server whose Serve has returned.
+		s.GRPC.Stop()
 		if errors.Is(err, grpc.ErrServerStopped) {
 			return nil
 		}
@@ -160,10 +142,10 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 	}
 
 	logger.Info("shutting down: open calls may finish (Ctrl-C again to stop at once)", "grace", cfg.Grace)
-	healthSrv.Shutdown()
+	s.health.Shutdown()
 	stopped := make(chan struct{})
 	go func() {
-		srv.GracefulStop()
+		s.GRPC.GracefulStop()
 		close(stopped)
 	}()
 	if cfg.Stopping != nil {
@@ -182,14 +164,14 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		logger.Warn("asked again: closing every stream now")
 	}
 
-	go srv.Stop()
+	go s.GRPC.Stop()
 	select {
 	case <-stopped:
 		<-served
 		logger.Info("stopped")
 		return nil
 	case <-time.After(StopBound):
-		return fmt.Errorf("stopped without waiting for handlers that ignore their cancelled context: %v", running.methods())
+		return fmt.Errorf("stopped without waiting for handlers that ignore their cancelled context: %v", s.running.methods())
 	}
 }
 

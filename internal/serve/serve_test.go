@@ -1,9 +1,7 @@
-package serve
+package serve_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"slices"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -34,10 +33,10 @@ func start(t *testing.T, grace time.Duration) (*grpc.ClientConn, context.CancelF
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	returned := make(chan struct{})
-	cfg := Config{Grace: grace, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := serve.Config{Grace: grace, Logger: serve.DiscardLogger}
 	go func() {
 		defer close(returned)
-		done <- Serve(ctx, lis, cfg, func(s *grpc.Server) {
+		done <- serve.Serve(ctx, lis, cfg, func(s *grpc.Server) {
 			greeterpb.RegisterGreeterServer(s, &greeterpb.UnimplementedGreeterServer{})
 		})
 	}()

@@ -1,4 +1,4 @@
-package serve
+package serve_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
 // stubbornGreeter's SayHello tells arrived that a call came, then waits for
@@ -45,18 +46,18 @@ func (g *stubbornGreeter) SayHello(ctx context.Context, _ *greeterpb.HelloReques
 
 // serveGreeter runs Serve with g and cfg on a loopback port; it returns the
 // address and Serve's result channel.
-func serveGreeter(t *testing.T, ctx context.Context, g greeterpb.GreeterServer, cfg Config) (string, <-chan error) {
+func serveGreeter(t *testing.T, ctx context.Context, g greeterpb.GreeterServer, cfg serve.Config) (string, <-chan error) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = serve.DiscardLogger
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, lis, cfg, func(s *grpc.Server) { greeterpb.RegisterGreeterServer(s, g) })
+		done <- serve.Serve(ctx, lis, cfg, func(s *grpc.Server) { greeterpb.RegisterGreeterServer(s, g) })
 	}()
 	return lis.Addr().String(), done
 }
@@ -65,7 +66,7 @@ func TestAHandlerThatIgnoresItsContextIsNamedNotWaitedFor(t *testing.T) {
 	g := &stubbornGreeter{arrived: make(chan struct{}, 1), release: make(chan struct{})}
 	defer close(g.release) // lets the handler end after the test, for the leak check
 	ctx, cancel := context.WithCancel(context.Background())
-	addr, done := serveGreeter(t, ctx, g, Config{Grace: 100 * time.Millisecond})
+	addr, done := serveGreeter(t, ctx, g, serve.Config{Grace: 100 * time.Millisecond})
 	conn := dial(t, addr)
 	go greeterpb.NewGreeterClient(conn).SayHello(context.Background(), &greeterpb.HelloRequest{})
 	<-g.arrived
@@ -84,7 +85,7 @@ func TestAHandlerThatIgnoresItsContextIsNamedNotWaitedFor(t *testing.T) {
 func TestAbortEndsTheGracePeriodAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	abort := make(chan struct{})
-	addr, done := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, Config{Grace: time.Hour, Abort: abort})
+	addr, done := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, serve.Config{Grace: time.Hour, Abort: abort})
 	conn := dial(t, addr)
 	watchCtx, stopWatching := context.WithCancel(context.Background())
 	defer stopWatching()
@@ -119,7 +120,7 @@ func (rawCodec) Name() string                       { return "proto" }
 func TestEveryCallIsLoggedAlsoOneRefusedBeforeAnyHandler(t *testing.T) {
 	var log grpctest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
-	addr, done := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	addr, done := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, serve.Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	conn := dial(t, addr)
 	// HelloRequest{name: "\xff"}: field 1, length 1, a byte that is not UTF-8.
 	// protobuf-go refuses to decode it, before any interceptor or handler runs.
@@ -180,7 +181,7 @@ func TestKeepaliveEndsTheCallsOfAClientThatWentSilent(t *testing.T) {
 	defer close(g.release)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr, _ := serveGreeter(t, ctx, g, Config{Grace: time.Second,
+	addr, _ := serveGreeter(t, ctx, g, serve.Config{Grace: time.Second,
 		Keepalive: &keepalive.ServerParameters{Time: time.Second, Timeout: time.Second}})
 
 	var conn *freezable
