@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
@@ -32,11 +31,13 @@ func (r *recorder) end() {
 	}
 }
 
-func registerHealth(s *grpc.Server) { healthpb.RegisterHealthServer(s, health.NewServer()) }
+// noService registers nothing of its own: the health service every
+// workshop server has is enough to call.
+func noService(*grpc.Server) {}
 
 func TestConnectServesAndCleansUp(t *testing.T) {
 	rec := &recorder{TB: t}
-	conn := Connect(rec, registerHealth)
+	conn := Connect(rec, noService)
 	ctx := Context(t, 5*time.Second)
 	if _, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
 		t.Fatalf("a call through the in-memory connection failed: %v", err)
@@ -58,7 +59,7 @@ func noPatience(t *testing.T) {
 func TestLeakCheckReportsAGoroutineLeftRunning(t *testing.T) {
 	noPatience(t)
 	rec := &recorder{TB: t}
-	Connect(rec, registerHealth)
+	Connect(rec, noService)
 	release := make(chan struct{})
 	go func() { <-release }() // a "handler" that never returns
 	rec.end()
@@ -71,8 +72,8 @@ func TestLeakCheckReportsAGoroutineLeftRunning(t *testing.T) {
 func TestOneLeakReportPerTest(t *testing.T) {
 	noPatience(t)
 	rec := &recorder{TB: t}
-	Connect(rec, registerHealth)
-	Connect(rec, registerHealth) // a second server in the same test
+	Connect(rec, noService)
+	Connect(rec, noService) // a second server in the same test
 	release := make(chan struct{})
 	go func() { <-release }()
 	rec.end()
