@@ -25,8 +25,10 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -68,13 +70,14 @@ const maxMessage = 4 << 10
 // wsPage is a Page on a WebSocket connection.
 type wsPage struct {
 	conn  *websocket.Conn
-	ready sync.Once // tells the page, at the first Read, that it may draw
+	idle  time.Duration // how long a Read waits for the page
+	ready sync.Once     // tells the page, at the first Read, that it may draw
 }
 
 // newPage wraps an accepted WebSocket connection.
-func newPage(conn *websocket.Conn) *wsPage {
+func newPage(conn *websocket.Conn, idle time.Duration) *wsPage {
 	conn.SetReadLimit(maxMessage)
-	return &wsPage{conn: conn}
+	return &wsPage{conn: conn, idle: idle}
 }
 
 func (p *wsPage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
@@ -82,10 +85,16 @@ func (p *wsPage) Read(ctx context.Context) (*drawingpb.StrokePoint, error) {
 	// then on what the user draws can go somewhere, so the page lets them.
 	// (If the message cannot be sent, the Read below fails as well.)
 	p.ready.Do(func() { p.send(ctx, toPage{Ready: true}) })
-	typ, data, err := p.conn.Read(ctx)
+	// A page that sends nothing for IdleTimeout is let go (the Read's ctx
+	// ending closes the connection).
+	readCtx, cancel := context.WithTimeout(ctx, p.idle)
+	defer cancel()
+	typ, data, err := p.conn.Read(readCtx)
 	switch code := websocket.CloseStatus(err); {
 	case code == websocket.StatusNormalClosure || code == websocket.StatusGoingAway:
 		return nil, io.EOF
+	case err != nil && ctx.Err() == nil && errors.Is(readCtx.Err(), context.DeadlineExceeded):
+		return nil, status.Errorf(codes.DeadlineExceeded, "the page sent nothing for %v", p.idle)
 	case err != nil:
 		return nil, err
 	case typ != websocket.MessageText:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -14,7 +15,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
 // static holds the page: index.html, app.js and style.css, served as they are.
@@ -29,16 +33,45 @@ type BridgeFunc func(ctx context.Context, page Page) error
 // DefaultAddr is where the page is served unless told otherwise: loopback only.
 const DefaultAddr = "localhost:8080"
 
-// WriteTimeout bounds one write to a page. A page that stops reading (a
-// frozen tab) fills its socket's buffers; its next write then fails, which
-// ends the bridge and with it the gRPC stream, instead of pinning both until
-// shutdown.
-const WriteTimeout = 5 * time.Second
+// The bridge's limits, and why.
+const (
+	// WriteTimeout bounds one write to a page. A page that stops reading (a
+	// frozen tab) fills its socket's buffers; its next write then fails,
+	// which ends the bridge and with it the gRPC stream, instead of pinning
+	// both until shutdown.
+	WriteTimeout = 5 * time.Second
+	// IdleTimeout bounds how long a page may send nothing: its next Read then
+	// fails with DeadlineExceeded, which ends its bridge. An open page that
+	// is merely unused reconnects by itself; one that is gone frees its place.
+	IdleTimeout = 10 * time.Minute
+	// MaxPages caps the pages bridged at once. Every page's stream shares
+	// one connection to the drawing server, which takes serve.MaxStreams
+	// streams from a connection: one page more would wait, silently, for a
+	// free slot. Past the cap a page is told why (RESOURCE_EXHAUSTED) and
+	// its socket closed with 1013, "try again later".
+	MaxPages = serve.MaxStreams
+	// ShutdownTimeout bounds how long Serve waits for the bridges to return
+	// once its ctx is done, before it closes their pages and returns anyway.
+	ShutdownTimeout = 5 * time.Second
+)
+
+// limits are the bridge's limits: those above, unless a test makes them
+// small to reach them.
+type limits struct {
+	idle, shutdown time.Duration
+	maxPages       int
+}
+
+var defaultLimits = limits{idle: IdleTimeout, shutdown: ShutdownTimeout, maxPages: MaxPages}
 
 // Handler serves the page at / and its WebSocket at /ws; it calls bridge once
 // for every WebSocket, on that request's goroutine. Upgrades are accepted
 // only for a loopback host name or one of hosts (see allowedHost).
 func Handler(bridge BridgeFunc, logger *slog.Logger, hosts ...string) http.Handler {
+	return handler(bridge, logger, defaultLimits, &openPages{max: defaultLimits.maxPages}, hosts...)
+}
+
+func handler(bridge BridgeFunc, logger *slog.Logger, lim limits, pages *openPages, hosts ...string) http.Handler {
 	files, err := fs.Sub(static, "static")
 	if err != nil {
 		panic(err) // the embedded folder is part of the binary: it is there
@@ -67,9 +100,19 @@ func Handler(bridge BridgeFunc, logger *slog.Logger, hosts ...string) http.Handl
 			return
 		}
 		defer conn.CloseNow()
+		page := newPage(conn, lim.idle)
+		if !pages.enter(conn) {
+			logger.Warn("page refused: too many pages", "remote", r.RemoteAddr, "max", lim.maxPages)
+			full := status.Errorf(codes.ResourceExhausted, "the bridge has %d pages open, its limit: close one", lim.maxPages)
+			reportCtx, cancel := context.WithTimeout(r.Context(), time.Second)
+			defer cancel()
+			page.Report(reportCtx, full)
+			conn.Close(websocket.StatusTryAgainLater, closeReason(full))
+			return
+		}
 		logger.Info("page connected", "remote", r.RemoteAddr)
-		page := newPage(conn)
 		err = bridge(r.Context(), page)
+		pages.exit(conn)
 		if err == nil {
 			logger.Info("page done", "remote", r.RemoteAddr)
 			conn.Close(websocket.StatusNormalClosure, "")
@@ -87,16 +130,23 @@ func Handler(bridge BridgeFunc, logger *slog.Logger, hosts ...string) http.Handl
 }
 
 // Serve serves Handler on lis until ctx is done, then stops: every bridge's
-// ctx is cancelled, and Serve returns once the last one has returned.
+// ctx is cancelled, and Serve returns once the last one has returned, or
+// after ShutdownTimeout, with an error, having closed the pages of the
+// bridges that ignored their ctx.
 //
 // hosts are the host names, besides loopback ones, that pages may be loaded
 // from: the one given with -listen, if it names one.
 func Serve(ctx context.Context, lis net.Listener, bridge BridgeFunc, logger *slog.Logger, hosts ...string) error {
+	return serveLimited(ctx, lis, bridge, logger, defaultLimits, hosts...)
+}
+
+func serveLimited(ctx context.Context, lis net.Listener, bridge BridgeFunc, logger *slog.Logger, lim limits, hosts ...string) error {
 	// A WebSocket is a hijacked connection, which http.Server.Shutdown does
 	// not wait for: count the requests ourselves. Each is counted before it
 	// is hijacked, while Shutdown still waits for it.
 	var requests sync.WaitGroup
-	handler := Handler(bridge, logger, hosts...)
+	pages := &openPages{max: lim.maxPages}
+	handler := handler(bridge, logger, lim, pages, hosts...)
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		defer requests.Done()
@@ -123,14 +173,21 @@ func Serve(ctx context.Context, lis net.Listener, bridge BridgeFunc, logger *slo
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), lim.shutdown)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
-	requests.Wait()
-	return err
+	returned := make(chan struct{})
+	go func() { requests.Wait(); close(returned) }()
+	select {
+	case <-returned:
+		return err
+	case <-shutdownCtx.Done():
+		n := pages.closeAll()
+		return errors.Join(err, fmt.Errorf("%d bridge(s) still running %v after shutdown began: does Bridge return when its ctx is done? Their pages were closed", n, lim.shutdown))
+	}
 }
 
 // allowedHost reports whether host (a Host header: name or name:port) is a

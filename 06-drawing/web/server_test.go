@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -116,5 +117,137 @@ func TestBridgeServer_ClosesWithTheReasonAfterAnError(t *testing.T) {
 	}
 	if closed.Code != websocket.StatusInternalError || closed.Reason != "Unavailable: the drawing server went away" {
 		t.Errorf("close frame = %d %q, want %d %q", closed.Code, closed.Reason, websocket.StatusInternalError, "Unavailable: the drawing server went away")
+	}
+}
+
+// serveBridgeWithin is serveBridge with limits of its own.
+func serveBridgeWithin(t *testing.T, lim limits, bridge BridgeFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(handler(bridge, slog.New(slog.DiscardHandler), lim, &openPages{max: lim.maxPages}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+}
+
+// readReport reads a page's socket until it closes; it returns the error
+// line the bridge server sent, if any, and how the socket closed.
+func readReport(ctx context.Context, conn *websocket.Conn) (report string, closed websocket.CloseError) {
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			errors.As(err, &closed)
+			return report, closed
+		}
+		report += string(data)
+	}
+}
+
+func TestBridgeServer_PastMaxPagesAPageIsToldWhy(t *testing.T) {
+	lim := defaultLimits
+	lim.maxPages = 1
+	bridged := make(chan struct{}, 2)
+	url := serveBridgeWithin(t, lim, func(ctx context.Context, page Page) error {
+		bridged <- struct{}{}
+		_, err := page.Read(ctx) // until the page closes
+		return err
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.CloseNow()
+	<-bridged
+
+	second, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.CloseNow()
+	report, closed := readReport(ctx, second)
+	if !strings.Contains(report, "ResourceExhausted") || closed.Code != websocket.StatusTryAgainLater {
+		t.Errorf("a second page with MaxPages 1 got %q and close %d %q; want a ResourceExhausted line and close 1013", report, closed.Code, closed.Reason)
+	}
+
+	// Once the first page has closed, a page trying again, as the page
+	// does, is bridged.
+	first.Close(websocket.StatusNormalClosure, "")
+	for again := true; again; {
+		third, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			t.Fatalf("once the first page closed, a new page was not bridged: %v", err)
+		}
+		select {
+		case <-bridged:
+			again = false
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond): // refused: the first is still leaving
+		}
+		third.CloseNow()
+	}
+}
+
+func TestBridgeServer_APageThatSendsNothingIsLetGo(t *testing.T) {
+	lim := defaultLimits
+	lim.idle = 100 * time.Millisecond
+	ended := make(chan error, 1)
+	url := serveBridgeWithin(t, lim, func(ctx context.Context, page Page) error {
+		_, err := page.Read(ctx)
+		ended <- err
+		return err
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	go readReport(ctx, conn) // the page reads, but never sends
+	select {
+	case err := <-ended:
+		if status.Code(err) != codes.DeadlineExceeded {
+			t.Errorf("the idle page's Read ended with %v, want DeadlineExceeded", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("a page that sent nothing was still read from after 10 s (IdleTimeout is 100 ms here)")
+	}
+}
+
+func TestServe_EndsEvenWhenABridgeIgnoresItsContext(t *testing.T) {
+	lim := defaultLimits
+	lim.shutdown = 200 * time.Millisecond
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridged := make(chan struct{})
+	serveCtx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- serveLimited(serveCtx, lis, func(_ context.Context, page Page) error {
+			close(bridged)
+			_, err := page.Read(context.Background()) // not the bridge's ctx
+			return err
+		}, slog.New(slog.DiscardHandler), lim)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws://"+lis.Addr().String()+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	go readReport(ctx, conn)
+	<-bridged
+
+	stop()
+	select {
+	case err := <-served:
+		if err == nil || !strings.Contains(err.Error(), "ctx") {
+			t.Errorf("Serve returned %v; want an error saying a bridge ignored its ctx", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Serve had not returned 10 s after its ctx was done (ShutdownTimeout is 200 ms here)")
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
 	"time"
 
 	serverstream "github.com/grpc-streaming-workshop/workshop/02-server-stream"
@@ -26,8 +24,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Second, "how long the call may take")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := cli.Interrupted() // a second Ctrl-C ends the program at once
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 

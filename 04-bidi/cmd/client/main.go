@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 
 	bidi "github.com/grpc-streaming-workshop/workshop/04-bidi"
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
@@ -23,8 +22,7 @@ func main() {
 	timeout := flag.Duration("timeout", 0, "how long the whole session may take (0: no limit)")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := cli.Interrupted() // a second Ctrl-C ends the program at once
 	if *timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)

@@ -3,7 +3,8 @@
 //
 //	go run ./06-drawing/cmd/client
 //
-// then open the URL it prints. Ctrl-C stops it.
+// then open the URL it prints. Ctrl-C stops it: every page's bridge is told
+// to end, and a second Ctrl-C ends the program at once.
 package main
 
 import (
@@ -12,9 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
 
 	drawing "github.com/grpc-streaming-workshop/workshop/06-drawing"
 	"github.com/grpc-streaming-workshop/workshop/06-drawing/drawingpb"
@@ -37,8 +35,7 @@ func main() {
 	}
 	fmt.Printf("Draw at %s (mirrored by the server at %s; Ctrl-C to stop)\n", web.URL(*listen, lis), *addr)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := cli.Interrupted()
 	host, _, _ := net.SplitHostPort(*listen)
 	err = web.Serve(ctx, lis, func(ctx context.Context, page web.Page) error {
 		return drawing.Bridge(ctx, page, client)
