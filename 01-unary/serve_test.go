@@ -214,6 +214,60 @@ func TestTask6_ReportsAListenerThatFails(t *testing.T) {
 	}
 }
 
+// breakingListener hands out its first connection, then fails when told to.
+type breakingListener struct {
+	net.Listener
+	accepted int
+	broken   chan struct{}
+}
+
+func (l *breakingListener) Accept() (net.Conn, error) {
+	if l.accepted++; l.accepted > 1 {
+		<-l.broken
+		return nil, errors.New("the listener broke")
+	}
+	return l.Listener.Accept()
+}
+
+// When the listener fails, the server stops: a connection it accepted
+// earlier is not served on after Serve has returned.
+func TestTask6_AListenerThatFailsStopsTheServer(t *testing.T) {
+	grpctest.CheckNoLeaks(t)
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis := &breakingListener{Listener: inner, broken: make(chan struct{})}
+	g := newGreeter()
+	g.answer()
+	done := make(chan error, 1)
+	go func() {
+		err := Serve(grpctest.Context(t, 10*time.Second), lis, g)
+		inner.Close() // if Serve left it open, calls now fail fast instead of waiting
+		done <- err
+	}()
+	ctx := grpctest.Context(t, 10*time.Second)
+	client := greeterpb.NewGreeterClient(dial(t, inner.Addr().String()))
+	if _, err := client.SayHello(ctx, &greeterpb.HelloRequest{Name: "Ada"}); err != nil {
+		select {
+		case serveErr := <-done:
+			t.Fatalf("SayHello failed because Serve had already returned %v — task 6 in serve.go: serve on lis until ctx is done", serveErr)
+		case <-time.After(time.Second):
+			t.Fatalf("SayHello got %v — task 6 in serve.go: serve the Greeter on lis", err)
+		}
+	}
+
+	close(lis.broken)
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("Serve still runs 10s after its listener failed — task 6 in serve.go: if Serve returns by itself, return its error")
+	}
+	if _, err := client.SayHello(ctx, &greeterpb.HelloRequest{Name: "Ada"}); status.Code(err) != codes.Unavailable {
+		t.Errorf("after Serve returned, a call on a connection the server had accepted got %v, want Unavailable — task 6 in serve.go: a server whose Serve failed still served that connection", err)
+	}
+}
+
 func TestTask7_StopLetsTheCallInFlightFinish(t *testing.T) {
 	g := newGreeter()
 	r := startServe(t, g)

@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -105,4 +107,32 @@ func TestTask4_NoSendAfterARefusedSay(t *testing.T) {
 	bob.expectLeft(t, "ada", "task 4 in server.go: a member whose stream was refused leaves")
 	// The spy reports any Send that started after the handler returned
 	// once every goroutine has ended (startRoom's cleanup).
+}
+
+// A stream that never sends its Join is ended after JoinWait. The stream
+// has no deadline of its own, so a DeadlineExceeded can only be the room's.
+func TestTask4_AStreamThatNeverJoinsIsEnded(t *testing.T) {
+	cfg := testConfig()
+	cfg.JoinWait = 100 * time.Millisecond
+	r := startRoom(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, err := chatpb.NewChatClient(r.srv.Dial(t)).Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := stream.Recv()
+		ended <- err
+	}()
+	limit := patience(streamLimit)
+	select {
+	case err := <-ended:
+		grpctest.WantCode(t, "a stream that sent nothing for JoinWait", err,
+			codes.DeadlineExceeded, "task 4 in server.go: a stream without a Join within Config.JoinWait ends")
+	case <-time.After(limit):
+		aWaitRanOut.Store(true)
+		t.Fatalf("a stream that sent no Join was still open %v later (JoinWait is 100 ms here) — task 4 in server.go", limit)
+	}
 }

@@ -82,6 +82,24 @@ func TestTask2_LeavingWaitsForWhatIsOnItsWay(t *testing.T) {
 	}
 }
 
+// A member who left but takes nothing of what was said before (a client
+// that half-closed, then stopped reading) is let go after LeaveWait.
+func TestTask2_ALeaverWhoStopsReadingIsLetGo(t *testing.T) {
+	cfg := testConfig()
+	cfg.LeaveWait = 100 * time.Millisecond
+	r := startRoom(t, cfg)
+	ada, _ := enter(t, r.srv.Dial(t), "ada")
+	spied := r.spy.stream(t, "ada")
+	spied.holdSends() // from here on, ada takes nothing
+	ada.say(t, "one")
+	ada.closeSend(t)
+	spied.waitEOF(t, "task 2 in server.go: the server reads a member's events until the end (io.EOF)")
+
+	err := spied.waitReturn(t, "task 2 in server.go: a member who left is sent what was said before for at most Config.LeaveWait (100 ms here)")
+	grpctest.WantCode(t, "ada's Connect handler, once she had left and taken nothing for LeaveWait", err,
+		codes.DeadlineExceeded, "task 2 in server.go: a member who left gets Config.LeaveWait to take what was said before")
+}
+
 // The room closes while a Send to ada is in progress and more events are
 // on their way to her. The spy lets that Send complete as the handler
 // returns: no other Send may start after that.

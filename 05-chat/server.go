@@ -22,6 +22,11 @@ type Config struct {
 	Burst int
 	// MaxMembers is how many members the room takes at once.
 	MaxMembers int
+	// JoinWait is how long a stream may stay open without its Join, and
+	// LeaveWait how long a member who left (CloseSend) may take to receive
+	// what was said before: then the stream ends (DeadlineExceeded). Both on
+	// the wall clock: a stream that does nothing holds a place until then.
+	JoinWait, LeaveWait time.Duration
 	// Clock tells the time and waits for the rate limit: the real clock
 	// unless a test sets a fake one.
 	Clock Clock
@@ -29,7 +34,8 @@ type Config struct {
 
 // DefaultConfig is the room that cmd/server runs unless told otherwise.
 func DefaultConfig() Config {
-	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000, Clock: realClock{}}
+	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000,
+		JoinWait: 10 * time.Second, LeaveWait: 10 * time.Second, Clock: realClock{}}
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -46,6 +52,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMembers <= 0 {
 		c.MaxMembers = d.MaxMembers
+	}
+	if c.JoinWait <= 0 {
+		c.JoinWait = d.JoinWait
+	}
+	if c.LeaveWait <= 0 {
+		c.LeaveWait = d.LeaveWait
 	}
 	if c.Clock == nil {
 		c.Clock = d.Clock

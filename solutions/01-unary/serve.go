@@ -37,10 +37,14 @@ func Serve(ctx context.Context, lis net.Listener, greeter greeterpb.GreeterServe
 
 	select {
 	case err := <-served:
-		return err // Serve failed by itself: the listener broke
+		// Serve failed by itself: the listener broke. Stop, so that the
+		// connections it accepted earlier are not served on after we return.
+		srv.Stop()
+		return err
 	case <-ctx.Done():
 	}
-	// Health says NOT_SERVING first, so that whoever watches it stops sending.
+	// Health says NOT_SERVING first: whoever watches it (a load balancer)
+	// learns that this server is going away.
 	healthSrv.Shutdown()
 	// GracefulStop closes the listener, refuses new calls, and returns once
 	// every call in flight has finished. Serve has then returned nil, or

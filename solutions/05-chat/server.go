@@ -24,6 +24,11 @@ type Config struct {
 	Burst int
 	// MaxMembers is how many members the room takes at once.
 	MaxMembers int
+	// JoinWait is how long a stream may stay open without its Join, and
+	// LeaveWait how long a member who left (CloseSend) may take to receive
+	// what was said before: then the stream ends (DeadlineExceeded). Both on
+	// the wall clock: a stream that does nothing holds a place until then.
+	JoinWait, LeaveWait time.Duration
 	// Clock tells the time and waits for the rate limit: the real clock
 	// unless a test sets a fake one.
 	Clock Clock
@@ -31,7 +36,8 @@ type Config struct {
 
 // DefaultConfig is the room that cmd/server runs unless told otherwise.
 func DefaultConfig() Config {
-	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000, Clock: realClock{}}
+	return Config{LogSize: 4096, Rate: 10, Burst: 50, MaxMembers: 2000,
+		JoinWait: 10 * time.Second, LeaveWait: 10 * time.Second, Clock: realClock{}}
 }
 
 // withDefaults returns c with every zero field set to its default.
@@ -48,6 +54,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMembers <= 0 {
 		c.MaxMembers = d.MaxMembers
+	}
+	if c.JoinWait <= 0 {
+		c.JoinWait = d.JoinWait
+	}
+	if c.LeaveWait <= 0 {
+		c.LeaveWait = d.LeaveWait
 	}
 	if c.Clock == nil {
 		c.Clock = d.Clock
@@ -121,9 +133,15 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 			return err
 		}
 		// io.EOF: the client left. Announce it now, then let the writer
-		// send the log up to the member's leaving; it stops there.
+		// send the log up to the member's leaving; it stops there. A member
+		// who no longer reads would hold it for ever: LeaveWait bounds that.
 		s.hub.Leave(m)
-		return <-written
+		select {
+		case err := <-written:
+			return err
+		case <-time.After(s.hub.cfg.LeaveWait):
+			return status.Errorf(codes.DeadlineExceeded, "left, but did not take what was said before within %v", s.hub.cfg.LeaveWait)
+		}
 	case err := <-written:
 		return err // Send failed (the client is gone), or the hub ended the membership
 	case <-m.Done():
@@ -133,8 +151,28 @@ func (s *Server) Connect(stream grpc.BidiStreamingServer[chatpb.ClientEvent, cha
 
 // receiveJoin reads the stream's first event, which must be a Join, and
 // enters the room with it.
+//
+// Recv cannot be told to stop waiting, so it runs on a goroutine of its own
+// while the handler waits for it for at most JoinWait: a handler that
+// returns ends the stream, and that ends the Recv too.
 func (s *Server) receiveJoin(stream grpc.BidiStreamingServer[chatpb.ClientEvent, chatpb.ServerEvent]) (*member, error) {
-	ev, err := stream.Recv()
+	type received struct {
+		ev  *chatpb.ClientEvent
+		err error
+	}
+	first := make(chan received, 1)
+	go func() {
+		ev, err := stream.Recv()
+		first <- received{ev, err}
+	}()
+	var ev *chatpb.ClientEvent
+	var err error
+	select {
+	case r := <-first:
+		ev, err = r.ev, r.err
+	case <-time.After(s.hub.cfg.JoinWait):
+		return nil, status.Errorf(codes.DeadlineExceeded, "no join within %v", s.hub.cfg.JoinWait)
+	}
 	if errors.Is(err, io.EOF) {
 		return nil, status.Error(codes.FailedPrecondition, "the stream ended before a join")
 	}
