@@ -251,3 +251,27 @@ func TestServe_EndsEvenWhenABridgeIgnoresItsContext(t *testing.T) {
 		t.Fatal("Serve had not returned 10 s after its ctx was done (ShutdownTimeout is 200 ms here)")
 	}
 }
+
+func TestBridgeServer_AMessageOverTheLimitClosesThePage(t *testing.T) {
+	ended := make(chan error, 1)
+	url := serveBridge(t, func(ctx context.Context, page Page) error {
+		_, err := page.Read(ctx)
+		ended <- err
+		return err
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	conn.Write(ctx, websocket.MessageText, []byte(strings.Repeat(" ", maxMessage+1)))
+	_, closed := readReport(ctx, conn)
+	if closed.Code != websocket.StatusMessageTooBig {
+		t.Errorf("after a message of %d bytes the page's socket closed with %d %q, want 1009 (message too big)", maxMessage+1, closed.Code, closed.Reason)
+	}
+	if err := <-ended; err == nil {
+		t.Error("the bridge's Read of an oversized message returned no error")
+	}
+}

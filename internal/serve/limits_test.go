@@ -3,11 +3,13 @@ package serve_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
@@ -139,5 +141,60 @@ func TestWhenTheListenerFailsServeStopsTheConnectionsItHas(t *testing.T) {
 	}
 	if _, err := client.SayHello(ctx, &greeterpb.HelloRequest{}); status.Code(err) != codes.Unavailable {
 		t.Errorf("after Serve returned, a call on a connection it had accepted got %v; want Unavailable (the server stopped)", err)
+	}
+}
+
+// rawConn opens a TCP connection to addr that speaks HTTP/2 frames by hand,
+// as no gRPC client would.
+func rawConn(t *testing.T, addr string) (net.Conn, *http2.Framer) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(20 * time.Second)) // every read and write below ends by then
+	return conn, http2.NewFramer(conn, conn)
+}
+
+func TestAConnectionThatNeverSaysHelloIsClosedAfterHandshake(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _ := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, serve.Config{Grace: time.Second})
+	conn, _ := rawConn(t, addr)
+	// No HTTP/2 preface: the server may write its own settings, then closes.
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Errorf("a connection that sent nothing was still open after 20 s (%v); want it closed after Handshake (%v)", err, serve.Handshake)
+	}
+}
+
+func TestAClientThatPingsTooOftenIsSentAway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, _ := serveGreeter(t, ctx, &greeterpb.UnimplementedGreeterServer{}, serve.Config{Grace: time.Second})
+	conn, framer := rawConn(t, addr)
+	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	if err := framer.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	// Pings back to back, far more often than MinClientPing allows.
+	for i := range 10 {
+		if err := framer.WritePing(false, [8]byte{byte(i)}); err != nil {
+			break // the server has hung up already
+		}
+	}
+	for {
+		frame, err := framer.ReadFrame()
+		if err != nil {
+			t.Fatalf("the connection ended (%v) without a GOAWAY; want GOAWAY too_many_pings", err)
+		}
+		if away, ok := frame.(*http2.GoAwayFrame); ok {
+			if away.ErrCode != http2.ErrCodeEnhanceYourCalm || string(away.DebugData()) != "too_many_pings" {
+				t.Errorf("GOAWAY %v %q, want ENHANCE_YOUR_CALM \"too_many_pings\"", away.ErrCode, away.DebugData())
+			}
+			return
+		}
 	}
 }
