@@ -383,3 +383,33 @@ func Example_gracefulStopWaitsForAnIdleStream() {
 	// GracefulStop still waits for the open stream
 	// after Stop, GracefulStop has returned
 }
+
+// A stop that comes before Serve makes Serve return grpc.ErrServerStopped:
+// the stop that was asked for, not a failure of the listener.
+func Example_aStopBeforeServe() {
+	srv := grpc.NewServer()
+	srv.GracefulStop()
+	lis := bufconn.Listen(1 << 10)
+	fmt.Println(errors.Is(srv.Serve(lis), grpc.ErrServerStopped))
+	// Output:
+	// true
+}
+
+// Stop closes every connection at once: a call in flight fails with
+// Unavailable, and its handler's context ends.
+func Example_stopEndsTheCallsInFlight() {
+	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	client, srv, stop := serve(f)
+	defer stop()
+	answered := make(chan error)
+	go func() {
+		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
+		answered <- err
+	}()
+	<-f.arrived
+	go srv.Stop()
+	fmt.Println("the call ended:", status.Code(<-answered))
+	close(f.release)
+	// Output:
+	// the call ended: Unavailable
+}
