@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"io"
 	"net"
 	"sync/atomic"
@@ -412,4 +413,41 @@ func Example_stopEndsTheCallsInFlight() {
 	close(f.release)
 	// Output:
 	// the call ended: Unavailable
+}
+
+// Send blocks once the stream's flow-control window (and the transport's
+// buffers) are full: a handler sending to a client that reads nothing stops
+// well short of all it means to send, and goes on as the client reads.
+func Example_sendBlocksWhenTheReaderStops() {
+	const messages = 1024 // of about 36 KiB each: 36 MiB in all
+	primes := make([]int64, 4000)
+	for i := range primes {
+		primes[i] = math.MaxInt64
+	}
+	var sent atomic.Int64
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		for range messages {
+			if err := s.Send(&factorpb.Factorization{Primes: primes}); err != nil {
+				return err
+			}
+			sent.Add(1)
+		}
+		return nil
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream starts with the first message
+	time.Sleep(500 * time.Millisecond)                  // the client reads nothing meanwhile
+	fmt.Println("sent before the client read, fewer than all:", sent.Load() < messages)
+	received := 0
+	for {
+		if _, err := st.Recv(); err != nil {
+			break
+		}
+		received++
+	}
+	fmt.Println("received in the end:", received)
+	// Output:
+	// sent before the client read, fewer than all: true
+	// received in the end: 1024
 }
