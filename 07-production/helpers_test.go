@@ -248,4 +248,3 @@ func jsonLogger(buf io.Writer) *slog.Logger {
 
 // codeOf is status.Code, spelled for messages.
 func codeOf(err error) codes.Code { return status.Code(err) }
-

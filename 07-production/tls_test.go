@@ -113,4 +113,3 @@ func TestTask1_AFolderWithoutACertificateIsAnError(t *testing.T) {
 		t.Errorf("ClientCredentials of a folder that does not exist returned no error — %s", task1)
 	}
 }
-

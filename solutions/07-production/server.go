@@ -36,8 +36,8 @@ func Limits() []grpc.ServerOption {
 // The metadata of a Connect stream: the headers, sent before the first
 // message, and the trailer, sent with the status.
 const (
-	HeaderRoom      = "room"
-	HeaderMember    = "member"
+	HeaderRoom       = "room"
+	HeaderMember     = "member"
 	TrailerEndReason = "end-reason"
 )
 
