@@ -47,7 +47,10 @@ var (
 // KeySize is the length of a signing key in bytes: as long as the hash.
 const KeySize = sha256.Size
 
-var enc = base64.RawURLEncoding
+// enc is base64url without padding, strict: the last character of a part
+// has spare bits, and a lenient decoder would take four spellings of one
+// signature, so a changed token could still verify.
+var enc = base64.RawURLEncoding.Strict()
 
 // NewKey returns a random signing key.
 func NewKey() []byte {
