@@ -58,7 +58,7 @@ func serverCreds(t *testing.T, dir string) grpc.ServerOption {
 	t.Helper()
 	creds, err := production.ServerCredentials(dir)
 	if err != nil {
-		t.Fatalf("ServerCredentials(%q) returned %v — task 1 in tls.go comes first", dir, err)
+		t.Fatalf("ServerCredentials(%q) returned %v — task 1 in tls.go", dir, err)
 	}
 	return grpc.Creds(creds)
 }
@@ -69,7 +69,7 @@ func clientCreds(t *testing.T, dir string) []grpc.DialOption {
 	t.Helper()
 	creds, err := production.ClientCredentials(dir)
 	if err != nil {
-		t.Fatalf("ClientCredentials(%q) returned %v — task 1 in tls.go comes first", dir, err)
+		t.Fatalf("ClientCredentials(%q) returned %v — task 1 in tls.go", dir, err)
 	}
 	return []grpc.DialOption{grpc.WithTransportCredentials(creds), grpc.WithAuthority(certs.ServerName)}
 }
