@@ -58,6 +58,11 @@ func TestTask5_MetricsCountCallsAndMessages(t *testing.T) {
 		t.Fatalf("NewMetrics: %v — %s", err, task5)
 	}
 	t.Cleanup(func() { m.Shutdown(context.Background()) })
+	idle, err := production.NewMetrics() // a second set that no server reports to
+	if err != nil {
+		t.Fatalf("NewMetrics, a second time: %v — %s", err, task5)
+	}
+	t.Cleanup(func() { idle.Shutdown(context.Background()) })
 	count, err := production.StreamSummary(jsonLogger(io.Discard), m.Meter())
 	if err != nil {
 		t.Fatalf("StreamSummary: %v — task 4 in observe.go", err)
@@ -118,5 +123,9 @@ func TestTask5_MetricsCountCallsAndMessages(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("/metrics said:\n%s", text)
+	}
+	if got := sample(scrape(t, idle), "grpc_server_call_started_total", connect); got != -1 {
+		t.Errorf("the Handler of a second Metrics, which no server used, shows grpc_server_call_started_total{%s} %v — %s: each Metrics reports its own measurements (a registry of its own)",
+			connect, got, task5)
 	}
 }
