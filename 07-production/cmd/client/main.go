@@ -5,7 +5,7 @@
 // Each line you type is said to the room; /quit or Ctrl-D leaves. It shows
 // the headers the server sent when it let you in, and the trailer that
 // says why your stream ended. -remove NAME, with an admin's token, removes
-// a member instead.
+// a member instead, within -timeout.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -30,6 +31,7 @@ func main() {
 	dir := flag.String("certs", "", "folder made by cmd/certs: the CA to trust, the client certificate and key")
 	tok := flag.String("token", "", "your token (cmd/token); without one, the server refuses you")
 	remove := flag.String("remove", "", "instead of chatting, remove this member (an admin's token only)")
+	timeout := flag.Duration("timeout", 5*time.Second, "how long -remove may take; the server's call to the Audit service gets the same deadline")
 	flag.Parse()
 
 	creds, err := production.ClientCredentials(*dir)
@@ -44,7 +46,9 @@ func main() {
 	defer conn.Close()
 	client := roompb.NewRoomClient(conn)
 	if *remove != "" {
-		_, err = client.Remove(context.Background(), &roompb.RemoveRequest{Name: *remove})
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		_, err = client.Remove(ctx, &roompb.RemoveRequest{Name: *remove})
+		cancel()
 	} else {
 		err = chat(client)
 	}
