@@ -62,10 +62,10 @@ class Server:
 
     LISTENING = re.compile(r"(?:listening on |addr=)(127\.0\.0\.1:\d+)")
 
-    def __init__(self, binary, log_path):
+    def __init__(self, binary, log_path, args=()):
         self.log_path = log_path
         self._log = open(log_path, "w")
-        self.proc = subprocess.Popen([binary, "-addr", "127.0.0.1:0"], stdout=self._log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([binary, "-addr", "127.0.0.1:0", *args], stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + WAIT
         while (found := self.LISTENING.search(self.log())) is None:
@@ -114,9 +114,16 @@ def server_binary(request, tmp_path_factory):
 
 
 @pytest.fixture
-def server(server_binary, tmp_path):
+def server_args():
+    """The flags a step's server needs beside -addr: none, unless a test
+    file overrides this fixture (07's server needs its certificates)."""
+    return []
+
+
+@pytest.fixture
+def server(server_binary, server_args, tmp_path):
     """The step's finished server, started afresh for each test."""
-    s = Server(server_binary, str(tmp_path / "server.log"))
+    s = Server(server_binary, str(tmp_path / "server.log"), server_args)
     yield s
     s.stop()
 

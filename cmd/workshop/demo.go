@@ -41,6 +41,14 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
+	if ownDemo(step) && !serveOnly {
+		// The step's own demo (07's makes certificates and tokens first)
+		// runs the server and clients itself.
+		demo := exec.CommandContext(ctx, filepath.Join(tmp, "demo"+filepath.Ext(server)), append([]string{"-server", server, "-client", client}, clientArgs...)...)
+		demo.Stdin, demo.Stdout, demo.Stderr = os.Stdin, os.Stdout, os.Stderr
+		return demo.Run()
+	}
+
 	if serveOnly {
 		// On the usual address, so that the README's grpcurl lines and
 		// the learner's own client work against it. (The address is not
@@ -136,8 +144,11 @@ func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, 
 		return "", "", err
 	}
 	fmt.Fprintf(os.Stderr, "Building the solution's server and client of %s…\n", step.Name)
-	cmd := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", dir+string(filepath.Separator),
-		"./"+step.Name+"/cmd/server", "./"+step.Name+"/cmd/client")
+	pkgs := []string{"./" + step.Name + "/cmd/server", "./" + step.Name + "/cmd/client"}
+	if ownDemo(step) {
+		pkgs = append(pkgs, "./"+step.Name+"/cmd/demo")
+	}
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-overlay=" + overlay, "-o", dir + string(filepath.Separator)}, pkgs...)...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("building the demo: %v\n%s", err, out)
@@ -147,6 +158,14 @@ func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, 
 		exe = ".exe"
 	}
 	return filepath.Join(dir, "server"+exe), filepath.Join(dir, "client"+exe), nil
+}
+
+// ownDemo reports whether the step has a cmd/demo of its own: a demo that
+// needs more than a server and one client (certificates, tokens, several
+// clients) runs as that program instead.
+func ownDemo(step steps.Step) bool {
+	_, err := os.Stat(filepath.Join(step.Dir(), "cmd", "demo"))
+	return err == nil
 }
 
 // freeAddr finds a loopback port nobody listens on.

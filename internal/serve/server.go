@@ -27,8 +27,9 @@ type Server struct {
 }
 
 // New returns a server with cfg's limits and register's services, not yet
-// serving. extra options come after the workshop's own (a test adds its
-// interceptors there; they run inside the workshop's).
+// serving. cfg.Options, then extra, come after the workshop's own options (a
+// step adds its credentials there, a test its interceptors; interceptors run
+// inside the workshop's).
 func New(cfg Config, register func(*grpc.Server), extra ...grpc.ServerOption) *Server {
 	logger := cfg.Logger
 	if logger == nil {
@@ -52,6 +53,7 @@ func New(cfg Config, register func(*grpc.Server), extra ...grpc.ServerOption) *S
 		grpc.ChainUnaryInterceptor(s.running.unary),
 		grpc.ChainStreamInterceptor(s.running.stream),
 	)
+	opts = append(opts, cfg.Options...)
 	s.GRPC = grpc.NewServer(append(opts, extra...)...)
 	register(s.GRPC)
 	s.services = serviceNames(s.GRPC) // the step's own, before health and reflection join them

@@ -1,0 +1,79 @@
+package claims
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
+)
+
+// secret is per-RPC credentials that require transport security, as
+// 07-production's Bearer does.
+type secret struct{}
+
+func (secret) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer s3cret"}, nil
+}
+func (secret) RequireTransportSecurity() bool { return true }
+
+// Per-RPC credentials that require transport security are refused on a
+// plaintext connection by grpc.NewClient itself, before any call: the
+// token is never sent in the clear.
+func Example_aTokenIsRefusedOverPlaintext() {
+	_, err := grpc.NewClient("passthrough:///localhost:1",
+		grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(secret{}))
+	fmt.Println(err)
+	// Output:
+	// grpc: the credentials require transport level security (use grpc.WithTransportCredentials() to set)
+}
+
+// A header set before a stream's first message goes out with it; once a
+// message has been sent, SetHeader fails and the header never arrives. A
+// trailer may be set until the handler returns, and the client reads it
+// once the stream has ended.
+func Example_headersBeforeTheFirstMessageTrailersAtTheEnd() {
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		s.SetHeader(metadata.Pairs("early", "yes"))
+		s.Send(&factorpb.Factorization{Id: 1})
+		fmt.Println("SetHeader after Send fails:", s.SetHeader(metadata.Pairs("late", "yes")) != nil)
+		s.SetTrailer(metadata.Pairs("end-reason", "done"))
+		return nil
+	}})
+	defer stop()
+	st, _ := client.Factorize(context.Background())
+	md, _ := st.Header()
+	for st.RecvMsg(new(factorpb.Factorization)) == nil {
+	}
+	fmt.Println("early:", md.Get("early"), "late:", md.Get("late"), "trailer:", st.Trailer().Get("end-reason"))
+	// Output:
+	// SetHeader after Send fails: true
+	// early: [yes] late: [] trailer: [done]
+}
+
+// A client's deadline travels with the call, as the time left (the
+// grpc-timeout header): the handler's context ends when the client's does,
+// a little later by the time the call took to arrive; and a call the
+// handler makes with that context carries it one hop further.
+func Example_theDeadlineTravels() {
+	seen := make(chan time.Duration, 1)
+	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+		d, ok := s.Context().Deadline()
+		if ok {
+			seen <- time.Until(d).Round(time.Hour)
+		}
+		return nil
+	}})
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	st, _ := client.Factorize(ctx)
+	st.Recv()
+	fmt.Println("the handler's deadline is in about", <-seen)
+	// Output:
+	// the handler's deadline is in about 1h0m0s
+}
