@@ -5,9 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
@@ -24,7 +22,7 @@ const overLimit = 300 * time.Millisecond
 // starts once one ends. Health's Watch stands in for a member's stream: it
 // stays open until the client leaves.
 func TestLimitsCapStreamsPerConnection(t *testing.T) {
-	srv := grpctest.Start(t, func(s *grpc.Server) { healthpb.RegisterHealthServer(s, health.NewServer()) }, production.Limits()...)
+	srv := grpctest.Start(t, healthOnly, production.Limits()...)
 	client := healthpb.NewHealthClient(srv.Dial(t))
 	watch := func(ctx context.Context) error {
 		w, err := client.Watch(ctx, &healthpb.HealthCheckRequest{})
