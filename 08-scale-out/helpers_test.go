@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -152,6 +153,9 @@ func (r *testRoom) startWith(t *testing.T, o replicaOptions) *replica {
 	t.Cleanup(nc.Close)
 	cfg := o.cfg
 	cfg.JetStream = js
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler) // the tests look at what members see
+	}
 	ctx := grpctest.Context(t, patience(streamLimit))
 	s, err := NewServer(ctx, cfg)
 	if ranOut(ctx, err) {
