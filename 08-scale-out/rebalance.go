@@ -3,22 +3,16 @@ package scaleout
 import (
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
-
-	"github.com/grpc-streaming-workshop/workshop/internal/serve"
+	"google.golang.org/grpc/status"
 )
 
 // Rebalance is a replica's keepalive: pings as every workshop server sends
-// them (internal/serve), and connections that last about age. Then the
-// server sends GOAWAY (no new streams on this connection) and, age/4 later,
-// closes it: a room stream never ends by itself, so the grace only delays
-// the cut. Its client reconnects, and round_robin spreads the new streams
-// over every replica, a replica started since included.
-func Rebalance(age time.Duration) keepalive.ServerParameters {
-	return keepalive.ServerParameters{
-		Time:                  serve.KeepaliveTime,
-		Timeout:               serve.KeepaliveTimeout,
-		MaxConnectionAge:      age,
-		MaxConnectionAgeGrace: age / 4,
-	}
+// them (internal/serve), and connections that last about age, so that
+// long-lived streams move. An age of zero or less is an error.
+func Rebalance(age time.Duration) (keepalive.ServerParameters, error) {
+	// TODO(task 5): connections close after about age (and a grace), the
+	// pings stay; a non-positive age is InvalidArgument. TestTask5_….
+	return keepalive.ServerParameters{}, status.Error(codes.Unimplemented, "TODO(task 5): Rebalance in 08-scale-out/rebalance.go — see 08-scale-out/README.md")
 }

@@ -1,13 +1,16 @@
 package scaleout
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/roompb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
@@ -21,7 +24,11 @@ const age = 300 * time.Millisecond
 func TestTask5_OldConnectionsCloseAndStreamsResume(t *testing.T) {
 	room := openRoom(t)
 	// One replica to start with: every stream lands on it.
-	room.startWith(t, replicaOptions{grpc: []grpc.ServerOption{grpc.KeepaliveParams(Rebalance(age))}})
+	params, err := Rebalance(age)
+	if err != nil {
+		t.Fatalf("Rebalance(%v): %v — task 5 in rebalance.go", age, err)
+	}
+	room.startWith(t, replicaOptions{grpc: []grpc.ServerOption{grpc.KeepaliveParams(params)}})
 	conn, err := Dial(addrs(room.replicas), insecureCreds)
 	if err != nil {
 		t.Fatalf("Dial: %v — task 3 in client.go", err)
@@ -45,13 +52,26 @@ func TestTask5_OldConnectionsCloseAndStreamsResume(t *testing.T) {
 }
 
 func TestTask5_RebalanceKeepsThePings(t *testing.T) {
-	p := Rebalance(time.Minute)
+	p, err := Rebalance(time.Minute)
+	if err != nil {
+		t.Fatalf("Rebalance(1m): %v — task 5 in rebalance.go", err)
+	}
 	if p.MaxConnectionAge != time.Minute {
 		t.Fatalf("Rebalance(1m).MaxConnectionAge is %v, want 1m — task 5 in rebalance.go", p.MaxConnectionAge)
 	}
 	if p.Time != serve.KeepaliveTime || p.Timeout != serve.KeepaliveTimeout {
 		t.Fatalf("Rebalance(1m) pings after %v and waits %v for the answer, want %v and %v as every workshop server (internal/serve) — task 5 in rebalance.go: a replica still notices a client that vanished",
 			p.Time, p.Timeout, serve.KeepaliveTime, serve.KeepaliveTimeout)
+	}
+}
+
+func TestTask5_RebalanceRefusesAnAgeOfZero(t *testing.T) {
+	if _, err := Rebalance(time.Minute); err != nil {
+		t.Fatalf("Rebalance(1m): %v — task 5 in rebalance.go", err)
+	}
+	for _, age := range []time.Duration{0, -time.Second} {
+		_, err := Rebalance(age)
+		grpctest.WantCode(t, fmt.Sprintf("Rebalance(%v)", age), err, codes.InvalidArgument, "task 5 in rebalance.go: keepalive reads an age of 0 as forever")
 	}
 }
 
