@@ -88,6 +88,7 @@ func ranOut(ctx context.Context, err error) bool {
 type testRoom struct {
 	js       jetstream.JetStream
 	replicas []*replica
+	changes  *changes // a stream started or ended on a replica
 }
 
 // openRoom creates a fresh room stream for the test and deletes it when the
@@ -113,7 +114,7 @@ func openRoom(t *testing.T) *testRoom {
 		defer cancel()
 		_ = js.DeleteStream(ctx, broker.Stream)
 	})
-	return &testRoom{js: js}
+	return &testRoom{js: js, changes: newChanges()}
 }
 
 // replica is one Server of the room, serving on a loopback port.
@@ -164,7 +165,7 @@ func (r *testRoom) startWith(t *testing.T, o replicaOptions) *replica {
 	if err != nil {
 		t.Fatalf("NewServer: %v — task 1 in server.go", err)
 	}
-	rep := &replica{index: len(r.replicas), server: s, spy: newSpy(), cutOff: nc.Close}
+	rep := &replica{index: len(r.replicas), server: s, spy: newSpy(r.changes), cutOff: nc.Close}
 	t.Cleanup(rep.closeServer)
 	opts := append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
@@ -409,3 +410,26 @@ func messages(events []*roompb.ServerEvent) []string {
 }
 
 func ptr(n uint64) *uint64 { return &n }
+
+// waitForStreams waits until the running replicas (those not stopped)
+// serve want streams in all: the members of a stopped replica have opened
+// their new ones.
+func (r *testRoom) waitForStreams(t *testing.T, live []*replica, want int, hint string) {
+	t.Helper()
+	timeout := time.After(patience(streamLimit))
+	for {
+		next, got := r.changes.next(), 0
+		for _, rep := range live {
+			got += rep.spy.streams()
+		}
+		if got == want {
+			return
+		}
+		select {
+		case <-next:
+		case <-timeout:
+			aWaitRanOut.Store(true)
+			t.Fatalf("the running replicas serve %d streams %v after a replica stopped, want %d: every member on one — %s", got, patience(streamLimit), want, hint)
+		}
+	}
+}

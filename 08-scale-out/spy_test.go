@@ -17,18 +17,21 @@ type spy struct {
 	mu      sync.Mutex
 	running int
 	held    map[string]chan struct{} // by name: closed when released
+	changes *changes                 // told when a stream starts or ends
 }
 
-func newSpy() *spy { return &spy{held: map[string]chan struct{}{}} }
+func newSpy(c *changes) *spy { return &spy{held: map[string]chan struct{}{}, changes: c} }
 
 func (s *spy) intercept(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	s.mu.Lock()
 	s.running++
 	s.mu.Unlock()
+	s.changes.tell()
 	defer func() {
 		s.mu.Lock()
 		s.running--
 		s.mu.Unlock()
+		s.changes.tell()
 	}()
 	return handler(srv, &spiedStream{ServerStream: ss, spy: s})
 }
@@ -81,4 +84,28 @@ func (ss *spiedStream) SendMsg(m any) error {
 		}
 	}
 	return ss.ServerStream.SendMsg(m)
+}
+
+// changes is a channel closed whenever one of a room's replicas starts or
+// ends a stream, then replaced: what a test waits on for the streams to
+// move.
+type changes struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newChanges() *changes { return &changes{ch: make(chan struct{})} }
+
+func (c *changes) tell() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	close(c.ch)
+	c.ch = make(chan struct{})
+}
+
+// next is closed at the next change.
+func (c *changes) next() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ch
 }

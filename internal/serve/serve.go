@@ -63,6 +63,9 @@ type Config struct {
 	// Keepalive, if set, replaces the keepalive pings of limits.go (tests
 	// use seconds where a real server waits longer).
 	Keepalive *keepalive.ServerParameters
+	// Options add to the server's own (a step's limits of its own, such as
+	// 08's MaxRecvMsgSize).
+	Options []grpc.ServerOption
 }
 
 // Main is the whole of a step's cmd/server: it parses the -addr and -grace
@@ -124,7 +127,7 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		logger = slog.Default()
 	}
 	running := newInflight()
-	srv := grpc.NewServer(append(limits(cfg.Keepalive),
+	srv := grpc.NewServer(append(append(limits(cfg.Keepalive),
 		// Stop then waits for the handlers it cancels, so Serve returns only
 		// once none is left running (or names the ones that are).
 		// WaitForHandlers is EXPERIMENTAL in grpc-go: it may change.
@@ -136,7 +139,7 @@ func Serve(ctx context.Context, lis net.Listener, cfg Config, register func(*grp
 		grpc.UnknownServiceHandler(unknownMethod),
 		grpc.ChainUnaryInterceptor(running.unary),
 		grpc.ChainStreamInterceptor(running.stream),
-	)...)
+	), cfg.Options...)...)
 	register(srv)
 	services := serviceNames(srv)
 	reflection.Register(srv)

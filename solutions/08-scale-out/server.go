@@ -18,6 +18,7 @@ import (
 
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/internal/broker"
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/roompb"
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
 // The bounds of a replica, each for a reason.
@@ -28,8 +29,10 @@ const (
 	// megabytes per stream.
 	MaxRecvMsgSize = 4 << 10
 	// MaxStreamsPerConnection caps the streams one connection may hold
-	// open: one client cannot take a replica's every handler.
-	MaxStreamsPerConnection = 100
+	// open: one client cannot take a replica's every handler. Every
+	// workshop server has this cap (internal/serve); named here because a
+	// replica's tests set it too.
+	MaxStreamsPerConnection = serve.MaxStreams
 	// DefaultJoinTimeout is how long a stream may stay open without its
 	// Join, if Config.JoinTimeout does not say: a client that opens streams
 	// and says nothing holds no handler for long.
