@@ -51,7 +51,7 @@ func TestTask4_FailoverKeepsEveryTranscript(t *testing.T) {
 	if stopped.spy.streams() == 0 {
 		t.Fatalf("no replica holds a member's stream — task 3 in client.go")
 	}
-	stopped.stop()
+	stopped.stop(t)
 	rest := slices.DeleteFunc(slices.Clone(reps), func(r *replica) bool { return r == stopped })
 	// A Say handed to Chat while its stream is dying may be lost (README):
 	// the members speak again once every one of them has a stream.

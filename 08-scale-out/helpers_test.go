@@ -189,10 +189,21 @@ func (r *testRoom) startN(t *testing.T, n int, cfg Config) []*replica {
 func (rep *replica) closeServer() { rep.closeOnce.Do(rep.server.Close) }
 
 // stop stops the replica gracefully: Close ends its members' streams with
-// Unavailable, then GracefulStop waits for its handlers.
-func (rep *replica) stop() {
-	rep.closeServer()
-	rep.grpc.GRPC.GracefulStop()
+// Unavailable, then GracefulStop waits for its handlers, which must all
+// return within the patience.
+func (rep *replica) stop(t *testing.T) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() { rep.closeServer(); close(closed) }()
+	stopped := make(chan struct{})
+	go func() { <-closed; rep.grpc.GRPC.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(patience(streamLimit)):
+		aWaitRanOut.Store(true)
+		rep.grpc.GRPC.Stop()
+		t.Fatalf("a replica's Close and GracefulStop had not returned %v later: a stream was still open — task 1 in server.go: Close ends every stream", patience(streamLimit))
+	}
 }
 
 // kill stops the replica as a crash would: its broker connection goes

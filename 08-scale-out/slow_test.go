@@ -25,14 +25,15 @@ func TestTask6_ASlowMemberIsCutAndNobodyWaits(t *testing.T) {
 	bob.send(t, joinEvent("bob", nil), "task 1 in server.go: a valid Join must not end the stream")
 	cy := enter(t, reps[0].dial(t), "cy", nil) // on bob's replica, reading
 	ada := enter(t, reps[1].dial(t), "ada", nil)
-	// ada says far more than the replica holds for bob, in step so that
-	// she is never behind herself.
+	// ada says far more than the replica holds for bob, in step with her
+	// and cy's reading, so that neither of them is ever far behind.
 	const lines = 3 * logSize
 	for i := range lines {
-		ada.say(t, fmt.Sprintf("line %d", i))
-		ada.until(t, messageOf(fmt.Sprintf("line %d", i)), "task 6 in room.go: a member whose Sends are stuck costs the others nothing")
+		line := fmt.Sprintf("line %d", i)
+		ada.say(t, line)
+		ada.until(t, messageOf(line), "task 6 in room.go: a member whose Sends are stuck costs the others nothing")
+		cy.until(t, messageOf(line), "task 6 in room.go: a member whose Sends are stuck costs the others of the same replica nothing")
 	}
-	cy.until(t, messageOf(fmt.Sprintf("line %d", lines-1)), "task 6 in room.go: a member whose Sends are stuck costs the others of the same replica nothing")
 	err := bob.expectEnd(t, fmt.Sprintf("task 6 in room.go: a member more than LogSize (%d) events behind is cut", logSize))
 	grpctest.WantCode(t, "bob's stream, stuck for "+fmt.Sprint(lines)+" events", err, codes.ResourceExhausted,
 		fmt.Sprintf("task 6 in room.go: a member more than LogSize (%d) events behind is cut with ResourceExhausted, so that nobody waits for them", logSize))
