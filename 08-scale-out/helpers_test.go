@@ -93,7 +93,7 @@ type testRoom struct {
 
 // openRoom creates a fresh room stream for the test and deletes it when the
 // test ends, after every replica is gone.
-func openRoom(t *testing.T) *testRoom {
+func openRoom(t testing.TB) *testRoom {
 	t.Helper()
 	grpctest.CheckNoLeaks(t) // first: its check runs after every other cleanup
 	nc, js, err := broker.Connect(natsURL, "test")
@@ -136,12 +136,12 @@ type replicaOptions struct {
 }
 
 // start runs a replica of r with cfg's limits (its JetStream is set here).
-func (r *testRoom) start(t *testing.T, cfg Config) *replica {
+func (r *testRoom) start(t testing.TB, cfg Config) *replica {
 	t.Helper()
 	return r.startWith(t, replicaOptions{cfg: cfg})
 }
 
-func (r *testRoom) startWith(t *testing.T, o replicaOptions) *replica {
+func (r *testRoom) startWith(t testing.TB, o replicaOptions) *replica {
 	t.Helper()
 	at := o.natsAt
 	if at == "" {
@@ -178,7 +178,7 @@ func (r *testRoom) startWith(t *testing.T, o replicaOptions) *replica {
 }
 
 // startN runs n replicas with cfg.
-func (r *testRoom) startN(t *testing.T, n int, cfg Config) []*replica {
+func (r *testRoom) startN(t testing.TB, n int, cfg Config) []*replica {
 	t.Helper()
 	for range n {
 		r.start(t, cfg)
@@ -191,7 +191,7 @@ func (rep *replica) closeServer() { rep.closeOnce.Do(rep.server.Close) }
 // stop stops the replica gracefully: Close ends its members' streams with
 // Unavailable, then GracefulStop waits for its handlers, which must all
 // return within the patience.
-func (rep *replica) stop(t *testing.T) {
+func (rep *replica) stop(t testing.TB) {
 	t.Helper()
 	closed := make(chan struct{})
 	go func() { rep.closeServer(); close(closed) }()
@@ -224,7 +224,7 @@ func addrs(reps []*replica) []string {
 }
 
 // dial is a plain connection to one replica.
-func (rep *replica) dial(t *testing.T) *grpc.ClientConn {
+func (rep *replica) dial(t testing.TB) *grpc.ClientConn {
 	t.Helper()
 	return rep.grpc.Dial(t)
 }
@@ -243,9 +243,14 @@ type participant struct {
 }
 
 // connect opens a Connect stream on conn, without joining.
-func connect(t *testing.T, conn *grpc.ClientConn, name string) *participant {
+func connect(t testing.TB, conn *grpc.ClientConn, name string) *participant {
 	t.Helper()
-	patience := patience(streamLimit)
+	return connectWithin(t, conn, name, patience(streamLimit))
+}
+
+// connectWithin is connect with a stream that may last that long.
+func connectWithin(t testing.TB, conn *grpc.ClientConn, name string, patience time.Duration) *participant {
+	t.Helper()
 	ctx, cancel := context.WithCancel(grpctest.Context(t, patience))
 	t.Cleanup(cancel)
 	stream, err := roompb.NewRoomClient(conn).Connect(ctx)
@@ -258,28 +263,34 @@ func connect(t *testing.T, conn *grpc.ClientConn, name string) *participant {
 // enter connects as name and joins (resuming after *after if set), and
 // reads up to and including the member's own Joined: what came before it
 // (the history, or the events since after) is in p.seen.
-func enter(t *testing.T, conn *grpc.ClientConn, name string, after *uint64) *participant {
+func enter(t testing.TB, conn *grpc.ClientConn, name string, after *uint64) *participant {
 	t.Helper()
-	p := connect(t, conn, name)
+	return enterWithin(t, conn, name, after, patience(streamLimit))
+}
+
+// enterWithin is enter with a stream that may last that long.
+func enterWithin(t testing.TB, conn *grpc.ClientConn, name string, after *uint64, patience time.Duration) *participant {
+	t.Helper()
+	p := connectWithin(t, conn, name, patience)
 	p.send(t, joinEvent(name, after), "task 1 in server.go: a valid Join must not end the stream")
 	p.until(t, joinedOf(name), fmt.Sprintf("task 1 in server.go: after the Join, every member, the new one included, sees Joined %q", name))
 	return p
 }
 
-func (p *participant) send(t *testing.T, ev *roompb.ClientEvent, hint string) {
+func (p *participant) send(t testing.TB, ev *roompb.ClientEvent, hint string) {
 	t.Helper()
 	if err := grpctest.Send(p.stream, ev); err != nil {
 		t.Fatalf("%s could not send %v: %v — %s", p.name, ev, endedWith(err), hint)
 	}
 }
 
-func (p *participant) say(t *testing.T, text string) {
+func (p *participant) say(t testing.TB, text string) {
 	t.Helper()
 	p.send(t, sayEvent(text), "task 1 in server.go: a valid Say must not end the stream")
 }
 
 // next receives the next event; hint explains a stream that ended or stalled.
-func (p *participant) next(t *testing.T, hint string) *roompb.ServerEvent {
+func (p *participant) next(t testing.TB, hint string) *roompb.ServerEvent {
 	t.Helper()
 	ev, err := p.stream.Recv()
 	if ranOut(p.stream.Context(), err) {
@@ -293,7 +304,7 @@ func (p *participant) next(t *testing.T, hint string) *roompb.ServerEvent {
 }
 
 // until receives events until one matches.
-func (p *participant) until(t *testing.T, match func(*roompb.ServerEvent) bool, hint string) *roompb.ServerEvent {
+func (p *participant) until(t testing.TB, match func(*roompb.ServerEvent) bool, hint string) *roompb.ServerEvent {
 	t.Helper()
 	for {
 		if ev := p.next(t, hint); match(ev) {
@@ -304,7 +315,7 @@ func (p *participant) until(t *testing.T, match func(*roompb.ServerEvent) bool, 
 
 // expectEnd receives until the stream ends and returns its status (nil
 // for OK).
-func (p *participant) expectEnd(t *testing.T, hint string) error {
+func (p *participant) expectEnd(t testing.TB, hint string) error {
 	t.Helper()
 	for {
 		ev, err := p.stream.Recv()
@@ -372,7 +383,7 @@ func describe(ev *roompb.ServerEvent) string {
 
 // checkTranscript fails unless events are in order of seq with no gap and
 // no repeat: how a member must see the room, however often it moved.
-func checkTranscript(t *testing.T, who string, events []*roompb.ServerEvent, hint string) {
+func checkTranscript(t testing.TB, who string, events []*roompb.ServerEvent, hint string) {
 	t.Helper()
 	for i := 1; i < len(events); i++ {
 		if prev, ev := events[i-1].GetSeq(), events[i].GetSeq(); ev != prev+1 {
@@ -387,7 +398,7 @@ func checkTranscript(t *testing.T, who string, events []*roompb.ServerEvent, hin
 
 // checkSameEvents fails unless, at every seq both hold, a and b hold the
 // same event: one order for every member on every replica.
-func checkSameEvents(t *testing.T, aName string, a []*roompb.ServerEvent, bName string, b []*roompb.ServerEvent, hint string) {
+func checkSameEvents(t testing.TB, aName string, a []*roompb.ServerEvent, bName string, b []*roompb.ServerEvent, hint string) {
 	t.Helper()
 	bySeq := map[uint64]*roompb.ServerEvent{}
 	for _, ev := range a {
@@ -425,7 +436,7 @@ func ptr(n uint64) *uint64 { return &n }
 // waitForStreams waits until the running replicas (those not stopped)
 // serve want streams in all: the members of a stopped replica have opened
 // their new ones.
-func (r *testRoom) waitForStreams(t *testing.T, live []*replica, want int, hint string) {
+func (r *testRoom) waitForStreams(t testing.TB, live []*replica, want int, hint string) {
 	t.Helper()
 	timeout := time.After(patience(streamLimit))
 	for {
