@@ -18,7 +18,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/grpc-streaming-workshop/workshop/08-scale-out/internal/broker"
+	"github.com/grpc-streaming-workshop/workshop/08-scale-out/broker"
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/roompb"
 	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 )

@@ -26,7 +26,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	scaleout "github.com/grpc-streaming-workshop/workshop/08-scale-out"
-	"github.com/grpc-streaming-workshop/workshop/08-scale-out/internal/broker"
+	"github.com/grpc-streaming-workshop/workshop/08-scale-out/broker"
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/internal/render"
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/roompb"
 	"github.com/grpc-streaming-workshop/workshop/internal/serve"
@@ -218,7 +218,9 @@ func startReplica(url string, n int) (*replica, error) {
 		Grace: time.Second, Stopping: room.Close, Abort: r.abort, Logger: quiet,
 		Options: []grpc.ServerOption{grpc.MaxRecvMsgSize(scaleout.MaxRecvMsgSize), grpc.ChainStreamInterceptor(r.active.count)},
 	}
-	go func() { r.served <- serve.Serve(serving, lis, cfg, func(s *grpc.Server) { roompb.RegisterRoomServer(s, room) }) }()
+	go func() {
+		r.served <- serve.Serve(serving, lis, cfg, func(s *grpc.Server) { roompb.RegisterRoomServer(s, room) })
+	}()
 	return r, nil
 }
 

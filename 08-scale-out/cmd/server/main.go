@@ -20,7 +20,7 @@ import (
 	"google.golang.org/grpc"
 
 	scaleout "github.com/grpc-streaming-workshop/workshop/08-scale-out"
-	"github.com/grpc-streaming-workshop/workshop/08-scale-out/internal/broker"
+	"github.com/grpc-streaming-workshop/workshop/08-scale-out/broker"
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/roompb"
 	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )

@@ -5,8 +5,10 @@
 // so nothing needs installing), creating the room's stream, and turning the
 // room's events into stream messages and back.
 //
-// Only step 08 imports it: it lives under 08-scale-out/internal so that the
-// other steps never compile NATS.
+// Only step 08 imports it: it lives in the step's folder, not in the shared
+// internal/, so that the other steps never compile NATS. (Not under
+// 08-scale-out/internal either: the solution, in solutions/08-scale-out,
+// imports it too.)
 package broker
 
 import (
