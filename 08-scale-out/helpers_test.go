@@ -237,6 +237,7 @@ var insecureCreds = grpc.WithTransportCredentials(insecure.NewCredentials())
 type participant struct {
 	name     string
 	stream   grpc.BidiStreamingClient[roompb.ClientEvent, roompb.ServerEvent]
+	ctx      context.Context // the test's bound on the stream
 	cancel   context.CancelFunc
 	patience time.Duration
 	seen     []*roompb.ServerEvent // every event received, in order
@@ -257,7 +258,7 @@ func connectWithin(t testing.TB, conn *grpc.ClientConn, name string, patience ti
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
-	return &participant{name: name, stream: stream, cancel: cancel, patience: patience}
+	return &participant{name: name, stream: stream, ctx: ctx, cancel: cancel, patience: patience}
 }
 
 // enter connects as name and joins (resuming after *after if set), and
@@ -293,7 +294,7 @@ func (p *participant) say(t testing.TB, text string) {
 func (p *participant) next(t testing.TB, hint string) *roompb.ServerEvent {
 	t.Helper()
 	ev, err := p.stream.Recv()
-	if ranOut(p.stream.Context(), err) {
+	if ranOut(p.ctx, err) {
 		t.Fatalf("%s waited %v for another event and none came — %s", p.name, p.patience, hint)
 	}
 	if err != nil {
@@ -322,7 +323,7 @@ func (p *participant) expectEnd(t testing.TB, hint string) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		if ranOut(p.stream.Context(), err) {
+		if ranOut(p.ctx, err) {
 			t.Fatalf("%s's stream was still open after %v, want it to end — %s", p.name, p.patience, hint)
 		}
 		if err != nil {
