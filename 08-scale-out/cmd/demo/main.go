@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -37,13 +39,17 @@ import (
 const patience = 10 * time.Second
 
 func main() {
-	if err := run(); err != nil {
+	// Ctrl-C ends the demo early, but cleanly: every replica stops, the
+	// broker too, and its folder goes. A second Ctrl-C exits at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(ctx context.Context) error {
 	dir, err := os.MkdirTemp("", "room-demo-")
 	if err != nil {
 		return err
@@ -79,11 +85,11 @@ func run() error {
 	names := []string{"ada", "bob", "cy", "dee"}
 	var members []*member
 	for _, name := range names {
-		members = append(members, startMember(conn, name))
+		members = append(members, startMember(ctx, conn, name))
 	}
 	everyone := func(what string, done func([]*roompb.ServerEvent) bool) error {
 		for _, m := range members {
-			if err := m.waitFor(what, done); err != nil {
+			if err := m.waitFor(ctx, what, done); err != nil {
 				return err
 			}
 		}
@@ -91,7 +97,11 @@ func run() error {
 	}
 	talk := func(line string) error {
 		for _, m := range members {
-			m.says <- line + " (" + m.name + ")"
+			select {
+			case m.says <- line + " (" + m.name + ")":
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		return everyone(fmt.Sprintf("every %q", line), func(evs []*roompb.ServerEvent) bool {
 			return countContaining(evs, line) == len(members)
@@ -108,7 +118,7 @@ func run() error {
 	reps = slices.DeleteFunc(reps, func(r *replica) bool { return r == busiest })
 	// A Say handed to a client while its stream is dying may be lost
 	// (README): the members speak again once each has a stream.
-	if err := waitForStreams(reps, len(members)); err != nil {
+	if err := waitForStreams(ctx, reps, len(members)); err != nil {
 		return err
 	}
 	if err := talk("still here"); err != nil {
@@ -118,7 +128,7 @@ func run() error {
 	fmt.Printf("\n— replica %d, holding %d members' streams, is killed: no Left is published for them\n", busiest.n, busiest.streams())
 	busiest.kill()
 	reps = slices.DeleteFunc(reps, func(r *replica) bool { return r == busiest })
-	if err := waitForStreams(reps, len(members)); err != nil {
+	if err := waitForStreams(ctx, reps, len(members)); err != nil {
 		return err
 	}
 	if err := talk("after the crash"); err != nil {
@@ -127,7 +137,7 @@ func run() error {
 	fmt.Println("\n— everyone leaves")
 	for _, m := range members {
 		close(m.says)
-		if err := <-m.done; err != nil {
+		if err := <-m.done; err != nil && ctx.Err() == nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
 	}
@@ -135,8 +145,8 @@ func run() error {
 }
 
 // waitForStreams waits until reps serve want streams in all.
-func waitForStreams(reps []*replica, want int) error {
-	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+func waitForStreams(ctx context.Context, reps []*replica, want int) error {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(10 * time.Millisecond) {
 		got := 0
 		for _, r := range reps {
 			got += r.streams()
@@ -281,10 +291,10 @@ type member struct {
 	changed chan struct{}
 }
 
-func startMember(conn *grpc.ClientConn, name string) *member {
+func startMember(ctx context.Context, conn *grpc.ClientConn, name string) *member {
 	m := &member{name: name, says: make(chan string), done: make(chan error, 1), changed: make(chan struct{})}
 	go func() {
-		m.done <- scaleout.Chat(context.Background(), conn, name, m.says, func(ev *roompb.ServerEvent) {
+		m.done <- scaleout.Chat(ctx, conn, name, m.says, func(ev *roompb.ServerEvent) {
 			fmt.Printf("  %-4s│ %s\n", name, render.Line(ev))
 			m.mu.Lock()
 			defer m.mu.Unlock()
@@ -302,7 +312,7 @@ func (m *member) all() []*roompb.ServerEvent {
 	return slices.Clone(m.events)
 }
 
-func (m *member) waitFor(what string, done func([]*roompb.ServerEvent) bool) error {
+func (m *member) waitFor(ctx context.Context, what string, done func([]*roompb.ServerEvent) bool) error {
 	timeout := time.After(patience)
 	for {
 		m.mu.Lock()
@@ -315,6 +325,8 @@ func (m *member) waitFor(what string, done func([]*roompb.ServerEvent) bool) err
 		case <-changed:
 		case <-timeout:
 			return fmt.Errorf("%s did not see %s within %v", m.name, what, patience)
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
