@@ -28,6 +28,9 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo runs the finished %s, and %s/%s is not here (deleted so as not to peek?): git checkout HEAD -- %s/%s brings it back",
 			step.Name, steps.SolutionsDir, step.Name, steps.SolutionsDir, step.Name)
 	}
+	if _, err := os.Stat(filepath.Join(step.Dir(), "cmd", "demo")); err == nil {
+		return runStepDemo(ctx, root, step, args[1:])
+	}
 	clientArgs := args[1:]
 	serveOnly := len(clientArgs) > 0 && (clientArgs[0] == "-serve" || clientArgs[0] == "--serve")
 
@@ -92,6 +95,34 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("the client: %w", err)
 	}
 	return srv.stop()
+}
+
+// runStepDemo runs a step's own demo program (NN-step/cmd/demo), built with
+// the solution laid over the learner's files: for a step whose demo is more
+// than one server and one client (08's broker and three replicas).
+func runStepDemo(ctx context.Context, root string, step steps.Step, args []string) error {
+	tmp, err := os.MkdirTemp("", "workshop-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	overlay, err := steps.WriteOverlay(tmp, step)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Building the solution's demo of %s…\n", step.Name)
+	bin := filepath.Join(tmp, "demo")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", bin, "./"+step.Name+"/cmd/demo")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the demo: %v\n%s", err, out)
+	}
+	demo := exec.CommandContext(ctx, bin, args...)
+	demo.Stdin, demo.Stdout, demo.Stderr = os.Stdin, os.Stdout, os.Stderr
+	return demo.Run()
 }
 
 // demoServer is a running server process.

@@ -24,7 +24,7 @@ var commands = []command{
 	{"hint", "<step> [task]", "the next hint for a task (default: the next task of the step), gentlest first", runHint},
 	{"solution", "<step>", "show how your files differ from the step's solution (asks first while the\n\tstep's tests still fail)", runSolution},
 	{"reset", "<step>", "put the step's files you edit back as they were (uses git; asks first)", runReset},
-	{"demo", "<step> [client flags]", "run the finished step: its server and its client, built from the solution\n\t(your files are not touched); input you type goes to the client", runDemo},
+	{"demo", "<step> [client flags]", "run the finished step: its server and its client (or the step's own cmd/demo),\n\tbuilt from the solution (your files are not touched); input you type goes to the client", runDemo},
 	{"bench", "<step>", "run the step's benchmarks on the reference solution (your files stay as they are)", runBench},
 	{"prepare", "", "the evening before a workshop: download and build everything the day needs\n\t(tests, race builds, grpcurl, demo binaries), so that it then works offline", runPrepare},
 	{"verify", "[-fresh] [step...]", "for maintainers and CI: gofmt, vet, generated code, and for every step: its task\n\ttests fail on the skeleton, pass on the solution, and catch every mistake in\n\tits catalog of mistakes and pass every alternative of its catalog of\n\tcorrect solutions (solutions/NN-step/testdata), remembering verdicts\n\tuntil something changes (-fresh tries them all again); given steps, only their checks", runVerify},

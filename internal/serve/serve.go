@@ -64,8 +64,9 @@ type Config struct {
 	// MaxCalls and MaxConnections, if set, replace the limits of the same
 	// names in limits.go (tests reach a limit of 2 more easily).
 	MaxCalls, MaxConnections int
-	// Options add to the server's own (a step's credentials, interceptors
-	// and stats handlers); a limit set here replaces the one of limits.go.
+	// Options add to the server's own: a step's credentials, interceptors
+	// and stats handlers (07), or limits of its own (08's MaxRecvMsgSize); a
+	// limit set here replaces the one of limits.go.
 	Options []grpc.ServerOption
 }
 

@@ -1,0 +1,31 @@
+package scaleout
+
+import (
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
+
+	"github.com/grpc-streaming-workshop/workshop/internal/serve"
+)
+
+// Rebalance is a replica's keepalive: pings as every workshop server sends
+// them (internal/serve), and connections that last about age. Then the
+// server sends GOAWAY (no new streams on this connection) and, age/4 later,
+// closes it: a room stream never ends by itself, so the grace only delays
+// the cut. Its client reconnects, and round_robin spreads the new streams
+// over every replica, a replica started since included. An age of zero or
+// less is an error: keepalive would read it as "forever", the opposite of
+// what was asked.
+func Rebalance(age time.Duration) (keepalive.ServerParameters, error) {
+	if age <= 0 {
+		return keepalive.ServerParameters{}, status.Errorf(codes.InvalidArgument, "a connection age must be positive, not %v", age)
+	}
+	return keepalive.ServerParameters{
+		Time:                  serve.KeepaliveTime,
+		Timeout:               serve.KeepaliveTimeout,
+		MaxConnectionAge:      age,
+		MaxConnectionAgeGrace: age / 4,
+	}, nil
+}
