@@ -44,14 +44,6 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	if ownDemo(step) && !serveOnly {
-		// The step's own demo (07's makes certificates and tokens first)
-		// runs the server and clients itself.
-		demo := exec.CommandContext(ctx, filepath.Join(tmp, "demo"+filepath.Ext(server)), append([]string{"-server", server, "-client", client}, clientArgs...)...)
-		demo.Stdin, demo.Stdout, demo.Stderr = os.Stdin, os.Stdout, os.Stderr
-		return demo.Run()
-	}
-
 	if serveOnly {
 		// On the usual address, so that the README's grpcurl lines and
 		// the learner's own client work against it. (The address is not
@@ -99,7 +91,9 @@ func runDemo(ctx context.Context, args []string) error {
 
 // runStepDemo runs a step's own demo program (NN-step/cmd/demo), built with
 // the solution laid over the learner's files: for a step whose demo is more
-// than one server and one client (08's broker and three replicas).
+// than one server and one client (07: certificates, tokens, three members;
+// 08: a broker and three replicas). The step's server and client are built
+// beside it, where its demo looks for them.
 func runStepDemo(ctx context.Context, root string, step steps.Step, args []string) error {
 	tmp, err := os.MkdirTemp("", "workshop-demo-")
 	if err != nil {
@@ -115,7 +109,9 @@ func runStepDemo(ctx context.Context, root string, step steps.Step, args []strin
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	build := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", bin, "./"+step.Name+"/cmd/demo")
+	// The step's server and client too, beside the demo, which runs them.
+	build := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", tmp+string(filepath.Separator),
+		"./"+step.Name+"/cmd/demo", "./"+step.Name+"/cmd/server", "./"+step.Name+"/cmd/client")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the demo: %v\n%s", err, out)
@@ -175,11 +171,8 @@ func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, 
 		return "", "", err
 	}
 	fmt.Fprintf(os.Stderr, "Building the solution's server and client of %s…\n", step.Name)
-	pkgs := []string{"./" + step.Name + "/cmd/server", "./" + step.Name + "/cmd/client"}
-	if ownDemo(step) {
-		pkgs = append(pkgs, "./"+step.Name+"/cmd/demo")
-	}
-	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-overlay=" + overlay, "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	cmd := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", dir+string(filepath.Separator),
+		"./"+step.Name+"/cmd/server", "./"+step.Name+"/cmd/client")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("building the demo: %v\n%s", err, out)
@@ -189,14 +182,6 @@ func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, 
 		exe = ".exe"
 	}
 	return filepath.Join(dir, "server"+exe), filepath.Join(dir, "client"+exe), nil
-}
-
-// ownDemo reports whether the step has a cmd/demo of its own: a demo that
-// needs more than a server and one client (certificates, tokens, several
-// clients) runs as that program instead.
-func ownDemo(step steps.Step) bool {
-	_, err := os.Stat(filepath.Join(step.Dir(), "cmd", "demo"))
-	return err == nil
 }
 
 // freeAddr finds a loopback port nobody listens on.

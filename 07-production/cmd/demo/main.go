@@ -3,7 +3,7 @@
 // two clients chat over mutual TLS while a third, without a token, is
 // refused; then it reads the server's metrics as curl would.
 //
-// The workshop command builds the server and client and passes them in.
+// The workshop command builds the step's server and client beside it.
 package main
 
 import (
@@ -28,8 +28,13 @@ import (
 const wait = 15 * time.Second
 
 func main() {
-	server := flag.String("server", "", "the server program")
-	client := flag.String("client", "", "the client program")
+	beside := "."
+	if self, err := os.Executable(); err == nil {
+		beside = filepath.Dir(self)
+	}
+	exe := filepath.Ext(os.Args[0]) // ".exe" on Windows
+	server := flag.String("server", filepath.Join(beside, "server"+exe), "the server program")
+	client := flag.String("client", filepath.Join(beside, "client"+exe), "the client program")
 	flag.Parse()
 	if err := run(*server, *client); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
