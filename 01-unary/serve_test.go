@@ -214,40 +214,21 @@ func TestTask6_ReportsAListenerThatFails(t *testing.T) {
 	}
 }
 
-// breakingListener hands out its first connection, then fails when told to.
-type breakingListener struct {
-	net.Listener
-	accepted int
-	broken   chan struct{}
-}
-
-func (l *breakingListener) Accept() (net.Conn, error) {
-	if l.accepted++; l.accepted > 1 {
-		<-l.broken
-		return nil, errors.New("the listener broke")
-	}
-	return l.Listener.Accept()
-}
-
 // When the listener fails, the server stops: a connection it accepted
 // earlier is not served on after Serve has returned.
 func TestTask6_AListenerThatFailsStopsTheServer(t *testing.T) {
 	grpctest.CheckNoLeaks(t)
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis := &breakingListener{Listener: inner, broken: make(chan struct{})}
+	lis := grpctest.ListenBreakable(t)
 	g := newGreeter()
 	g.answer()
 	done := make(chan error, 1)
 	go func() {
 		err := Serve(grpctest.Context(t, 10*time.Second), lis, g)
-		inner.Close() // if Serve left it open, calls now fail fast instead of waiting
+		lis.Close() // if Serve left it open, calls now fail fast instead of waiting
 		done <- err
 	}()
 	ctx := grpctest.Context(t, 10*time.Second)
-	client := greeterpb.NewGreeterClient(dial(t, inner.Addr().String()))
+	client := greeterpb.NewGreeterClient(dial(t, lis.Addr().String()))
 	if _, err := client.SayHello(ctx, &greeterpb.HelloRequest{Name: "Ada"}); err != nil {
 		select {
 		case serveErr := <-done:
@@ -257,7 +238,7 @@ func TestTask6_AListenerThatFailsStopsTheServer(t *testing.T) {
 		}
 	}
 
-	close(lis.broken)
+	lis.Break()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -69,6 +69,19 @@ func serve(f *factorizer, opts ...grpc.ServerOption) (client factorpb.Factorizer
 	return factorpb.NewFactorizerClient(conn), srv, func() { conn.Close(); srv.Stop() }
 }
 
+// callInFlight starts a FactorOne call and returns once its handler (f's,
+// which waits for f.release) has started; the call's error comes on the
+// channel returned.
+func callInFlight(client factorpb.FactorizerClient, f *factorizer) <-chan error {
+	answered := make(chan error, 1)
+	go func() {
+		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
+		answered <- err
+	}()
+	<-f.arrived
+	return answered
+}
+
 // Wrapping a status error with %w keeps its code (status.Code unwraps it with
 // errors.As) and makes the message yours; %v keeps only the text, and the
 // code is Unknown.
@@ -215,12 +228,7 @@ func Example_gracefulStopWaitsForCallsInFlight() {
 	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{}), returned: make(chan struct{})}
 	client, srv, stop := serve(f)
 	defer stop()
-	answered := make(chan error)
-	go func() {
-		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
-		answered <- err
-	}()
-	<-f.arrived
+	answered := callInFlight(client, f)
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
 	select {
@@ -402,12 +410,7 @@ func Example_stopEndsTheCallsInFlight() {
 	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{})}
 	client, srv, stop := serve(f)
 	defer stop()
-	answered := make(chan error)
-	go func() {
-		_, err := client.FactorOne(context.Background(), &factorpb.FactorRequest{Id: 1, Number: 12})
-		answered <- err
-	}()
-	<-f.arrived
+	answered := callInFlight(client, f)
 	go srv.Stop()
 	fmt.Println("the call ended:", status.Code(<-answered))
 	close(f.release)

@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
+	"github.com/grpc-streaming-workshop/workshop/internal/grpctest"
 	"github.com/grpc-streaming-workshop/workshop/internal/serve"
 )
 
@@ -101,27 +101,8 @@ func TestAnIdleConnectionIsClosed(t *testing.T) {
 	}
 }
 
-// failingListener hands out one connection, then fails when told to.
-type failingListener struct {
-	net.Listener
-	accepted int
-	fail     chan struct{}
-}
-
-func (l *failingListener) Accept() (net.Conn, error) {
-	if l.accepted++; l.accepted > 1 {
-		<-l.fail
-		return nil, errors.New("the listener broke")
-	}
-	return l.Listener.Accept()
-}
-
 func TestWhenTheListenerFailsServeStopsTheConnectionsItHas(t *testing.T) {
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis := &failingListener{Listener: inner, fail: make(chan struct{})}
+	lis := grpctest.ListenBreakable(t)
 	done := make(chan error, 1)
 	go func() {
 		done <- serve.Serve(context.Background(), lis, serve.Config{Logger: serve.DiscardLogger}, func(s *grpc.Server) {
@@ -130,12 +111,12 @@ func TestWhenTheListenerFailsServeStopsTheConnectionsItHas(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client := greeterpb.NewGreeterClient(dial(t, inner.Addr().String()))
+	client := greeterpb.NewGreeterClient(dial(t, lis.Addr().String()))
 	if _, err := client.SayHello(ctx, &greeterpb.HelloRequest{}); status.Code(err) != codes.Unimplemented {
 		t.Fatalf("a call got %v, want the Unimplemented of a served call", err)
 	}
 
-	close(lis.fail)
+	lis.Break()
 	if err := <-done; err == nil {
 		t.Error("Serve returned nil after its listener failed; want the listener's error")
 	}
