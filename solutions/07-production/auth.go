@@ -19,8 +19,8 @@ const bearerPrefix = "Bearer "
 
 // Bearer is the client's per-RPC credentials: every call carries
 // "authorization: Bearer <tok>". A token is a secret, so it may only travel
-// encrypted: RequireTransportSecurity makes grpc.NewClient refuse it on a
-// plaintext connection.
+// encrypted: RequireTransportSecurity makes grpc.NewClient refuse it with
+// insecure credentials, and a connection without encryption refuse it.
 func Bearer(tok string) credentials.PerRPCCredentials { return bearer(tok) }
 
 type bearer string

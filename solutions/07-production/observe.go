@@ -43,7 +43,8 @@ func StreamSummary(logger *slog.Logger, meter metric.Meter) (grpc.StreamServerIn
 	}, nil
 }
 
-// countingStream counts the messages that really went through. The counts
+// countingStream counts the messages RecvMsg returned and SendMsg handed to
+// the transport (a message sent is not yet a message received). The counts
 // are atomic: a receiving goroutine of the handler may still be in RecvMsg
 // when the handler returns and the summary reads them.
 type countingStream struct {

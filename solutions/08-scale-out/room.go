@@ -106,6 +106,9 @@ func (r *room) join(ctx context.Context, name string, after *uint64, lastStored 
 		if r.closed {
 			return nil, status.Error(codes.Unavailable, "the replica is shutting down")
 		}
+		if *after+1 < r.oldest() { // the ring moved on while the lock was let go
+			return nil, status.Errorf(codes.OutOfRange, "this replica holds the room from seq %d on: cannot resume after %d; join afresh", r.oldest(), *after)
+		}
 		m.cursor = *after + 1
 	default:
 		m.cursor = *after + 1

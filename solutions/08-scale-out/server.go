@@ -118,8 +118,8 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{js: cfg.JetStream, stream: stream, room: newRoom(cfg.LogSize, start), joinWait: cfg.JoinTimeout, logger: logger}
 	// An ordered consumer: the broker delivers the stream in order, and the
 	// client library starts it again after a gap or a broken connection,
-	// from the next sequence number. Nothing to acknowledge, nothing stored
-	// at the broker for this replica.
+	// from the next sequence number. Nothing to acknowledge; the broker
+	// holds only an ephemeral consumer in memory, dropped once unused.
 	consumer, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   start,
