@@ -480,22 +480,22 @@ var File__08_scale_out_room_proto protoreflect.FileDescriptor
 
 const file__08_scale_out_room_proto_rawDesc = "" +
 	"\n" +
-	"\x1708-scale-out/room.proto\x12\x10workshop.room.v1\"o\n" +
-	"\vClientEvent\x12,\n" +
-	"\x04join\x18\x01 \x01(\v2\x16.workshop.room.v1.JoinH\x00R\x04join\x12)\n" +
-	"\x03say\x18\x02 \x01(\v2\x15.workshop.room.v1.SayH\x00R\x03sayB\a\n" +
+	"\x1708-scale-out/room.proto\x12\x14workshop.scaleout.v1\"w\n" +
+	"\vClientEvent\x120\n" +
+	"\x04join\x18\x01 \x01(\v2\x1a.workshop.scaleout.v1.JoinH\x00R\x04join\x12-\n" +
+	"\x03say\x18\x02 \x01(\v2\x19.workshop.scaleout.v1.SayH\x00R\x03sayB\a\n" +
 	"\x05event\"?\n" +
 	"\x04Join\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\x05after\x18\x02 \x01(\x04H\x00R\x05after\x88\x01\x01B\b\n" +
 	"\x06_after\"\x19\n" +
 	"\x03Say\x12\x12\n" +
-	"\x04text\x18\x01 \x01(\tR\x04text\"\xc1\x01\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\"\xcd\x01\n" +
 	"\vServerEvent\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\x125\n" +
-	"\amessage\x18\x02 \x01(\v2\x19.workshop.room.v1.MessageH\x00R\amessage\x122\n" +
-	"\x06joined\x18\x03 \x01(\v2\x18.workshop.room.v1.JoinedH\x00R\x06joined\x12,\n" +
-	"\x04left\x18\x04 \x01(\v2\x16.workshop.room.v1.LeftH\x00R\x04leftB\a\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x129\n" +
+	"\amessage\x18\x02 \x01(\v2\x1d.workshop.scaleout.v1.MessageH\x00R\amessage\x126\n" +
+	"\x06joined\x18\x03 \x01(\v2\x1c.workshop.scaleout.v1.JoinedH\x00R\x06joined\x120\n" +
+	"\x04left\x18\x04 \x01(\v2\x1a.workshop.scaleout.v1.LeftH\x00R\x04leftB\a\n" +
 	"\x05event\"5\n" +
 	"\aMessage\x12\x16\n" +
 	"\x06sender\x18\x01 \x01(\tR\x06sender\x12\x12\n" +
@@ -503,9 +503,9 @@ const file__08_scale_out_room_proto_rawDesc = "" +
 	"\x06Joined\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"\x1a\n" +
 	"\x04Left\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name2S\n" +
-	"\x04Room\x12K\n" +
-	"\aConnect\x12\x1d.workshop.room.v1.ClientEvent\x1a\x1d.workshop.room.v1.ServerEvent(\x010\x01BAZ?github.com/grpc-streaming-workshop/workshop/08-scale-out/roompbb\x06proto3"
+	"\x04name\x18\x01 \x01(\tR\x04name2[\n" +
+	"\x04Room\x12S\n" +
+	"\aConnect\x12!.workshop.scaleout.v1.ClientEvent\x1a!.workshop.scaleout.v1.ServerEvent(\x010\x01BAZ?github.com/grpc-streaming-workshop/workshop/08-scale-out/roompbb\x06proto3"
 
 var (
 	file__08_scale_out_room_proto_rawDescOnce sync.Once
@@ -521,22 +521,22 @@ func file__08_scale_out_room_proto_rawDescGZIP() []byte {
 
 var file__08_scale_out_room_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file__08_scale_out_room_proto_goTypes = []any{
-	(*ClientEvent)(nil), // 0: workshop.room.v1.ClientEvent
-	(*Join)(nil),        // 1: workshop.room.v1.Join
-	(*Say)(nil),         // 2: workshop.room.v1.Say
-	(*ServerEvent)(nil), // 3: workshop.room.v1.ServerEvent
-	(*Message)(nil),     // 4: workshop.room.v1.Message
-	(*Joined)(nil),      // 5: workshop.room.v1.Joined
-	(*Left)(nil),        // 6: workshop.room.v1.Left
+	(*ClientEvent)(nil), // 0: workshop.scaleout.v1.ClientEvent
+	(*Join)(nil),        // 1: workshop.scaleout.v1.Join
+	(*Say)(nil),         // 2: workshop.scaleout.v1.Say
+	(*ServerEvent)(nil), // 3: workshop.scaleout.v1.ServerEvent
+	(*Message)(nil),     // 4: workshop.scaleout.v1.Message
+	(*Joined)(nil),      // 5: workshop.scaleout.v1.Joined
+	(*Left)(nil),        // 6: workshop.scaleout.v1.Left
 }
 var file__08_scale_out_room_proto_depIdxs = []int32{
-	1, // 0: workshop.room.v1.ClientEvent.join:type_name -> workshop.room.v1.Join
-	2, // 1: workshop.room.v1.ClientEvent.say:type_name -> workshop.room.v1.Say
-	4, // 2: workshop.room.v1.ServerEvent.message:type_name -> workshop.room.v1.Message
-	5, // 3: workshop.room.v1.ServerEvent.joined:type_name -> workshop.room.v1.Joined
-	6, // 4: workshop.room.v1.ServerEvent.left:type_name -> workshop.room.v1.Left
-	0, // 5: workshop.room.v1.Room.Connect:input_type -> workshop.room.v1.ClientEvent
-	3, // 6: workshop.room.v1.Room.Connect:output_type -> workshop.room.v1.ServerEvent
+	1, // 0: workshop.scaleout.v1.ClientEvent.join:type_name -> workshop.scaleout.v1.Join
+	2, // 1: workshop.scaleout.v1.ClientEvent.say:type_name -> workshop.scaleout.v1.Say
+	4, // 2: workshop.scaleout.v1.ServerEvent.message:type_name -> workshop.scaleout.v1.Message
+	5, // 3: workshop.scaleout.v1.ServerEvent.joined:type_name -> workshop.scaleout.v1.Joined
+	6, // 4: workshop.scaleout.v1.ServerEvent.left:type_name -> workshop.scaleout.v1.Left
+	0, // 5: workshop.scaleout.v1.Room.Connect:input_type -> workshop.scaleout.v1.ClientEvent
+	3, // 6: workshop.scaleout.v1.Room.Connect:output_type -> workshop.scaleout.v1.ServerEvent
 	6, // [6:7] is the sub-list for method output_type
 	5, // [5:6] is the sub-list for method input_type
 	5, // [5:5] is the sub-list for extension type_name

@@ -25,7 +25,7 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Room_Connect_FullMethodName = "/workshop.room.v1.Room/Connect"
+	Room_Connect_FullMethodName = "/workshop.scaleout.v1.Room/Connect"
 )
 
 // RoomClient is the client API for Room service.
@@ -184,7 +184,7 @@ type Room_ConnectServer = grpc.BidiStreamingServer[ClientEvent, ServerEvent]
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var Room_ServiceDesc = grpc.ServiceDesc{
-	ServiceName: "workshop.room.v1.Room",
+	ServiceName: "workshop.scaleout.v1.Room",
 	HandlerType: (*RoomServer)(nil),
 	Methods:     []grpc.MethodDesc{},
 	Streams: []grpc.StreamDesc{
