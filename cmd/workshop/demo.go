@@ -28,7 +28,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo runs the finished %s, and %s/%s is not here (deleted so as not to peek?): git checkout HEAD -- %s/%s brings it back",
 			step.Name, steps.SolutionsDir, step.Name, steps.SolutionsDir, step.Name)
 	}
-	if _, err := os.Stat(filepath.Join(step.Dir(), "cmd", "demo")); err == nil {
+	if len(ownDemo(step)) > 0 {
 		return runStepDemo(ctx, root, step, args[1:])
 	}
 	clientArgs := args[1:]
@@ -100,23 +100,11 @@ func runStepDemo(ctx context.Context, root string, step steps.Step, args []strin
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	overlay, err := steps.WriteOverlay(tmp, step)
+	server, _, err := buildDemo(ctx, root, tmp, step, ownDemo(step)...)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "Building the solution's demo of %s…\n", step.Name)
-	bin := filepath.Join(tmp, "demo")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	// The step's server and client too, beside the demo, which runs them.
-	build := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", tmp+string(filepath.Separator),
-		"./"+step.Name+"/cmd/demo", "./"+step.Name+"/cmd/server", "./"+step.Name+"/cmd/client")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the demo: %v\n%s", err, out)
-	}
-	demo := exec.CommandContext(ctx, bin, args...)
+	demo := exec.CommandContext(ctx, filepath.Join(tmp, "demo"+filepath.Ext(server)), args...)
 	demo.Stdin, demo.Stdout, demo.Stderr = os.Stdin, os.Stdout, os.Stderr
 	return demo.Run()
 }
@@ -160,9 +148,19 @@ func (s *demoServer) stop() error {
 	return nil
 }
 
-// buildDemo builds the step's server and client with the solution laid over
+// ownDemo is ["cmd/demo"] for a step with a demo program of its own, and
+// nothing for the others.
+func ownDemo(step steps.Step) []string {
+	if _, err := os.Stat(filepath.Join(step.Dir(), "cmd", "demo")); err != nil {
+		return nil
+	}
+	return []string{"cmd/demo"}
+}
+
+// buildDemo builds the step's server and client (and the packages more names,
+// such as "cmd/demo", beside them) with the solution laid over
 // the learner's files (go build -overlay): the learner's files stay as they are.
-func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, client string, err error) {
+func buildDemo(ctx context.Context, root, dir string, step steps.Step, more ...string) (server, client string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", "", err
 	}
@@ -170,9 +168,12 @@ func buildDemo(ctx context.Context, root, dir string, step steps.Step) (server, 
 	if err != nil {
 		return "", "", err
 	}
-	fmt.Fprintf(os.Stderr, "Building the solution's server and client of %s…\n", step.Name)
-	cmd := exec.CommandContext(ctx, "go", "build", "-overlay="+overlay, "-o", dir+string(filepath.Separator),
-		"./"+step.Name+"/cmd/server", "./"+step.Name+"/cmd/client")
+	fmt.Fprintf(os.Stderr, "Building the solution's programs of %s…\n", step.Name)
+	args := []string{"build", "-overlay=" + overlay, "-o", dir + string(filepath.Separator)}
+	for _, pkg := range append([]string{"cmd/server", "cmd/client"}, more...) {
+		args = append(args, "./"+step.Name+"/"+pkg)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("building the demo: %v\n%s", err, out)

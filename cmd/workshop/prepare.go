@@ -58,9 +58,9 @@ func runPrepare(ctx context.Context, args []string) error {
 		{"building grpcurl (go tool grpcurl)", false, func() error {
 			return goCmd(ctx, root, "tool", "grpcurl", "-version")
 		}},
-		{"building the finished servers and clients for demo", false, func() error {
+		{"building the finished servers, clients and demos for demo", false, func() error {
 			for _, s := range all {
-				if _, _, err := buildDemo(ctx, root, filepath.Join(tmp, s.Name), s); err != nil {
+				if _, _, err := buildDemo(ctx, root, filepath.Join(tmp, s.Name), s, ownDemo(s)...); err != nil {
 					return err
 				}
 			}
