@@ -22,9 +22,7 @@ import (
 // serveBridge serves Handler with bridge on a test server and returns its ws:// URL.
 func serveBridge(t *testing.T, bridge BridgeFunc) string {
 	t.Helper()
-	srv := httptest.NewServer(Handler(bridge, slog.New(slog.DiscardHandler)))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	return serveBridgeWithin(t, defaultLimits, bridge)
 }
 
 // asHost sends every request with Host (and so Origin) host, as a browser
@@ -120,7 +118,8 @@ func TestBridgeServer_ClosesWithTheReasonAfterAnError(t *testing.T) {
 	}
 }
 
-// serveBridgeWithin is serveBridge with limits of its own.
+// serveBridgeWithin is serveBridge with limits of its own (Handler's are
+// defaultLimits).
 func serveBridgeWithin(t *testing.T, lim limits, bridge BridgeFunc) string {
 	t.Helper()
 	srv := httptest.NewServer(handler(bridge, slog.New(slog.DiscardHandler), lim, &openPages{max: lim.maxPages}))
