@@ -60,13 +60,19 @@ func serve(f *factorizer, opts ...grpc.ServerOption) (client factorpb.Factorizer
 	srv = grpc.NewServer(opts...)
 	factorpb.RegisterFactorizerServer(srv, f)
 	go srv.Serve(lis)
+	conn := dial(lis)
+	return factorpb.NewFactorizerClient(conn), srv, func() { conn.Close(); srv.Stop() }
+}
+
+// dial returns a client connection to lis, in memory.
+func dial(lis *bufconn.Listener) *grpc.ClientConn {
 	conn, err := grpc.NewClient("passthrough:///bufconn",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		panic(err)
 	}
-	return factorpb.NewFactorizerClient(conn), srv, func() { conn.Close(); srv.Stop() }
+	return conn
 }
 
 // callInFlight starts a FactorOne call and returns once its handler (f's,
@@ -177,14 +183,17 @@ func Example_closeSendIsAHalfClose() {
 	// 2 received, then io.EOF <nil>
 }
 
-// A call the client cancels ends with Canceled on its side, and the
-// handler's context is done: the handler must notice and return.
+// A call the client cancels ends with Canceled on its side; on the server,
+// the handler's Recv returns Canceled (already a status: return it as it
+// is) and its context is done: the handler must notice and return.
 func Example_aCancelledCall() {
-	handlerSaw := make(chan error, 1)
+	handlerSaw := make(chan string, 1)
 	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		<-s.Context().Done()
-		handlerSaw <- s.Context().Err()
-		return s.Context().Err()
+		s.Recv()
+		_, err := s.Recv() // waits for a second message that never comes
+		_, isStatus := status.FromError(err)
+		handlerSaw <- fmt.Sprintf("Recv %v (a status: %v), its context %v", status.Code(err), isStatus, s.Context().Err())
+		return err
 	}})
 	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -196,7 +205,7 @@ func Example_aCancelledCall() {
 	fmt.Println("handler:", <-handlerSaw)
 	// Output:
 	// client: Canceled
-	// handler: context canceled
+	// handler: Recv Canceled (a status: true), its context context canceled
 }
 
 // The server's status ends both directions: once the handler has returned,
@@ -317,22 +326,29 @@ func Example_messagesBeforeTheStatusArrive() {
 }
 
 // A string field that is not valid UTF-8 cannot be marshalled: the call
-// fails on the client with Internal, and nothing reaches the server.
+// fails on the client with Internal, and no request reaches the handler
+// (the call itself has begun: the server sees it cancelled).
 func Example_aStringThatIsNotUTF8() {
+	client, g, stop := serveGreeter()
+	defer stop()
+	_, err := client.SayHello(context.Background(), &greeterpb.HelloRequest{Name: "Ad\xffa"})
+	fmt.Println(status.Code(err), "—", status.Convert(err).Message())
+	fmt.Println("calls that reached the handler:", g.calls.Load())
+	// Output:
+	// Internal — grpc: error while marshaling: string field contains invalid UTF-8
+	// calls that reached the handler: 0
+}
+
+// serveGreeter runs a greeter over an in-memory connection and returns a
+// client for it and the greeter; stop ends both.
+func serveGreeter(opts ...grpc.ServerOption) (client greeterpb.GreeterClient, g *greeter, stop func()) {
 	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	g := &greeter{}
+	srv := grpc.NewServer(opts...)
+	g = &greeter{}
 	greeterpb.RegisterGreeterServer(srv, g)
 	go srv.Serve(lis)
-	defer srv.Stop()
-	conn, _ := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	defer conn.Close()
-	_, err := greeterpb.NewGreeterClient(conn).SayHello(context.Background(), &greeterpb.HelloRequest{Name: "Ad\xffa"})
-	fmt.Println(status.Code(err), "— calls that reached the server:", g.calls.Load())
-	// Output:
-	// Internal — calls that reached the server: 0
+	conn := dial(lis)
+	return greeterpb.NewGreeterClient(conn), g, func() { conn.Close(); srv.Stop() }
 }
 
 // greeter counts the calls that reach it.
@@ -440,8 +456,8 @@ func Example_sendBlocksWhenTheReaderStops() {
 	defer stop()
 	st, _ := client.Factorize(context.Background())
 	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream starts with the first message
-	time.Sleep(500 * time.Millisecond)                  // the client reads nothing meanwhile
-	fmt.Println("sent before the client read, fewer than all:", sent.Load() < messages)
+	// The client reads nothing meanwhile; wait until the count stands still.
+	fmt.Println("sent before the client read, fewer than all:", stopsGrowing(&sent) < messages)
 	received := 0
 	for {
 		if _, err := st.Recv(); err != nil {
@@ -453,4 +469,18 @@ func Example_sendBlocksWhenTheReaderStops() {
 	// Output:
 	// sent before the client read, fewer than all: true
 	// received in the end: 1024
+}
+
+// stopsGrowing returns n once it has stayed the same for 200 ms: a sender
+// that does so while a Send takes microseconds is blocked, not slow.
+func stopsGrowing(n *atomic.Int64) int64 {
+	last := n.Load()
+	for {
+		time.Sleep(200 * time.Millisecond)
+		now := n.Load()
+		if now == last {
+			return now
+		}
+		last = now
+	}
 }

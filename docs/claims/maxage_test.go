@@ -13,10 +13,11 @@ import (
 )
 
 // A stream that never ends stays on its connection past MaxConnectionAge:
-// the GOAWAY only stops new streams. MaxConnectionAgeGrace later, the server
-// closes the connection, and the stream ends with Unavailable on the
-// client (08-scale-out, task 5). A new stream on the same client gets a new
-// connection.
+// the GOAWAY only stops new streams. MaxConnectionAgeGrace later (and up to
+// a second more, for the client to hang up first), the server closes the
+// connection, and the stream ends with Unavailable on the client
+// (08-scale-out, task 5). A new stream on the same client still starts: on
+// a new connection, as the old one is closed.
 func Example_maxConnectionAgeEndsAStreamAfterItsGrace() {
 	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
 		<-s.Context().Done() // a stream that never ends by itself

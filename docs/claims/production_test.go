@@ -56,24 +56,31 @@ func Example_headersBeforeTheFirstMessageTrailersAtTheEnd() {
 }
 
 // A client's deadline travels with the call, as the time left (the
-// grpc-timeout header): the handler's context ends when the client's does,
-// a little later by the time the call took to arrive; and a call the
-// handler makes with that context carries it one hop further.
+// grpc-timeout header): the handler's context has a deadline a little
+// after the client's (the time left, counted from when the call arrived),
+// and a call the handler makes with that context carries it one hop further.
 func Example_theDeadlineTravels() {
-	seen := make(chan time.Duration, 1)
+	var handler, nextHop time.Time
+	nextHopSaw := grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		nextHop, _ = ctx.Deadline()
+		return h(ctx, req)
+	})
+	var client factorpb.FactorizerClient
 	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		d, ok := s.Context().Deadline()
-		if ok {
-			seen <- time.Until(d).Round(time.Hour)
-		}
-		return nil
-	}})
+		handler, _ = s.Context().Deadline()
+		_, err := client.FactorOne(s.Context(), &factorpb.FactorRequest{Id: 1, Number: 12})
+		return err
+	}}, nextHopSaw)
 	defer stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	st, _ := client.Factorize(ctx)
-	st.Recv()
-	fmt.Println("the handler's deadline is in about", <-seen)
+	st.Recv() // the handler has returned
+	clientDeadline, _ := ctx.Deadline()
+	within := func(d time.Time, after time.Time) bool { return !d.Before(after) && d.Sub(after) < time.Second }
+	fmt.Println("the handler's deadline is the client's, a little later:", within(handler, clientDeadline))
+	fmt.Println("the next hop's is the handler's, a little later:", within(nextHop, handler))
 	// Output:
-	// the handler's deadline is in about 1h0m0s
+	// the handler's deadline is the client's, a little later: true
+	// the next hop's is the handler's, a little later: true
 }
