@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"sync/atomic"
 	"time"
@@ -432,55 +431,4 @@ func Example_stopEndsTheCallsInFlight() {
 	close(f.release)
 	// Output:
 	// the call ended: Unavailable
-}
-
-// Send blocks once the stream's flow-control window (and the transport's
-// buffers) are full: a handler sending to a client that reads nothing stops
-// well short of all it means to send, and goes on as the client reads.
-func Example_sendBlocksWhenTheReaderStops() {
-	const messages = 1024 // of about 36 KiB each: 36 MiB in all
-	primes := make([]int64, 4000)
-	for i := range primes {
-		primes[i] = math.MaxInt64
-	}
-	var sent atomic.Int64
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		for range messages {
-			if err := s.Send(&factorpb.Factorization{Primes: primes}); err != nil {
-				return err
-			}
-			sent.Add(1)
-		}
-		return nil
-	}})
-	defer stop()
-	st, _ := client.Factorize(context.Background())
-	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream starts with the first message
-	// The client reads nothing meanwhile; wait until the count stands still.
-	fmt.Println("sent before the client read, fewer than all:", stopsGrowing(&sent) < messages)
-	received := 0
-	for {
-		if _, err := st.Recv(); err != nil {
-			break
-		}
-		received++
-	}
-	fmt.Println("received in the end:", received)
-	// Output:
-	// sent before the client read, fewer than all: true
-	// received in the end: 1024
-}
-
-// stopsGrowing returns n once it has stayed the same for 200 ms: a sender
-// that does so while a Send takes microseconds is blocked, not slow.
-func stopsGrowing(n *atomic.Int64) int64 {
-	last := n.Load()
-	for {
-		time.Sleep(200 * time.Millisecond)
-		now := n.Load()
-		if now == last {
-			return now
-		}
-		last = now
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -73,41 +72,4 @@ func Example_serveReturnsOnceTheStopIsOver() {
 	// Output:
 	// Serve waits while the handler runs
 	// Serve returned after the handler, with <nil>
-}
-
-// A handler that stops calling Recv gives no window back: the client's Send
-// blocks once the stream's flow-control window (and the transport's
-// buffers) are full, and goes on when the handler reads again.
-func Example_clientSendBlocksWhenTheHandlerStopsReading() {
-	const messages = 1 << 16 // about 1.3 MiB of requests in all
-	read := make(chan struct{})
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		<-read // reads nothing until told
-		for {
-			if _, err := s.Recv(); err != nil {
-				return nil
-			}
-		}
-	}})
-	defer stop()
-	st, _ := client.Factorize(context.Background())
-	var sent atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range uint64(messages) {
-			if st.Send(&factorpb.FactorRequest{Id: i + 1, Number: 12}) != nil {
-				return
-			}
-			sent.Add(1)
-		}
-		st.CloseSend()
-	}()
-	fmt.Println("sent while the handler reads nothing, fewer than all:", stopsGrowing(&sent) < messages)
-	close(read)
-	<-done
-	fmt.Println("sent once it reads:", sent.Load())
-	// Output:
-	// sent while the handler reads nothing, fewer than all: true
-	// sent once it reads: 65536
 }

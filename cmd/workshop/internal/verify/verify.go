@@ -85,7 +85,8 @@ func stepsToCheck(root string, only []string) ([]steps.Step, error) {
 }
 
 // checkTree checks what belongs to no step: formatting, vet, generated
-// code, the workshop's own packages, and the layout's description; each is
+// code, the workshop's own packages, the layout's description and the
+// Markdown links; each is
 // reported as it finishes.
 func checkTree(ctx context.Context, root string, r *reporter) {
 	r.check("gofmt: every .go file is formatted", checkGofmt(root))
@@ -93,6 +94,7 @@ func checkTree(ctx context.Context, root string, r *reporter) {
 	r.check("generated code is what `go generate ./...` produces", checkGenerated(ctx, root))
 	r.check("the workshop's own packages and the claims pass their tests (go test -race ./internal/... ./cmd/... ./docs/...)", checkTooling(ctx, root))
 	r.check("README.md and CONTRIBUTING.md name every top-level entry of the tree", checkLayout(root))
+	r.check("every relative link in the Markdown files leads somewhere", checkLinks(root))
 }
 
 // Options narrow or widen what Run does.
