@@ -29,7 +29,8 @@ func TestTask3_NewStreamsSpreadOverEveryReplica(t *testing.T) {
 		t.Fatalf("Dial(%q): %v — task 3 in client.go", addrs, err)
 	}
 	defer conn.Close()
-	ctx := grpctest.Context(t, patience(streamLimit))
+	wait := patience(streamLimit)
+	ctx := grpctest.Context(t, wait)
 	took := map[uint64]int{}
 	for opened := 0; len(took) < len(addrs); opened++ {
 		stream, err := roompb.NewRoomClient(conn).Connect(ctx, grpc.WaitForReady(true))
@@ -42,7 +43,7 @@ func TestTask3_NewStreamsSpreadOverEveryReplica(t *testing.T) {
 		if ctx.Err() != nil {
 			aWaitRanOut.Store(true)
 			t.Fatalf("%d streams opened on Dial's connection in %v went to replicas %v, want some on each of the %d — task 3 in client.go: new streams spread over every replica",
-				opened, patience(streamLimit), took, len(addrs))
+				opened, wait, took, len(addrs))
 		}
 		if err != nil {
 			t.Fatalf("a stream on Dial's connection: %v — task 3 in client.go", err)

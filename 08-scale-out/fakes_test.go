@@ -128,14 +128,15 @@ func startChat(t *testing.T, conn *grpc.ClientConn, name string) *chatting {
 // say hands Chat a text, failing if Chat takes none for the patience.
 func (c *chatting) say(t *testing.T, text, hint string) {
 	t.Helper()
+	wait := patience(streamLimit)
 	select {
 	case c.says <- text:
 	case err := <-c.done:
 		c.done <- err
 		t.Fatalf("%s's Chat returned %v before it took %q from says — %s", c.name, err, text, hint)
-	case <-time.After(patience(streamLimit)):
+	case <-time.After(wait):
 		aWaitRanOut.Store(true)
-		t.Fatalf("%s's Chat took nothing from says for %v — %s", c.name, patience(streamLimit), hint)
+		t.Fatalf("%s's Chat took nothing from says for %v — %s", c.name, wait, hint)
 	}
 }
 
@@ -149,13 +150,14 @@ func (c *chatting) leave(t *testing.T, hint string) error {
 // wait returns what Chat returned, failing if it does not return.
 func (c *chatting) wait(t *testing.T, hint string) error {
 	t.Helper()
+	wait := patience(streamLimit)
 	select {
 	case err := <-c.done:
 		c.done <- err
 		return err
-	case <-time.After(patience(streamLimit)):
+	case <-time.After(wait):
 		aWaitRanOut.Store(true)
-		t.Fatalf("%s's Chat had not returned %v later — %s", c.name, patience(streamLimit), hint)
+		t.Fatalf("%s's Chat had not returned %v later — %s", c.name, wait, hint)
 		return nil
 	}
 }

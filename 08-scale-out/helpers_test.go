@@ -197,12 +197,13 @@ func (rep *replica) stop(t testing.TB) {
 	go func() { rep.closeServer(); close(closed) }()
 	stopped := make(chan struct{})
 	go func() { <-closed; rep.grpc.GRPC.GracefulStop(); close(stopped) }()
+	wait := patience(streamLimit)
 	select {
 	case <-stopped:
-	case <-time.After(patience(streamLimit)):
+	case <-time.After(wait):
 		aWaitRanOut.Store(true)
 		rep.grpc.GRPC.Stop()
-		t.Fatalf("a replica's Close and GracefulStop had not returned %v later: a stream was still open — task 1 in server.go: Close ends every stream", patience(streamLimit))
+		t.Fatalf("a replica's Close and GracefulStop had not returned %v later: a stream was still open — task 1 in server.go: Close ends every stream", wait)
 	}
 }
 
@@ -439,7 +440,8 @@ func ptr(n uint64) *uint64 { return &n }
 // their new ones.
 func (r *testRoom) waitForStreams(t testing.TB, live []*replica, want int, hint string) {
 	t.Helper()
-	timeout := time.After(patience(streamLimit))
+	wait := patience(streamLimit)
+	timeout := time.After(wait)
 	for {
 		next, got := r.changes.next(), 0
 		for _, rep := range live {
@@ -452,7 +454,7 @@ func (r *testRoom) waitForStreams(t testing.TB, live []*replica, want int, hint 
 		case <-next:
 		case <-timeout:
 			aWaitRanOut.Store(true)
-			t.Fatalf("the running replicas serve %d streams %v after a replica stopped, want %d: every member on one — %s", got, patience(streamLimit), want, hint)
+			t.Fatalf("the running replicas serve %d streams %v after a replica stopped, want %d: every member on one — %s", got, wait, want, hint)
 		}
 	}
 }

@@ -3,9 +3,11 @@ package scaleout
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
@@ -139,8 +141,18 @@ func TestTask1_LeavingIsAnnouncedEverywhere(t *testing.T) {
 	room := openRoom(t)
 	reps := room.startN(t, 2, Config{})
 	ada := enter(t, reps[0].dial(t), "ada", nil)
-	bob := enter(t, reps[1].dial(t), "bob", nil)
+	// bob's connection keeps gRPC's first window of 64 KiB (a fixed window
+	// does not grow), and he reads nothing for a while: what ada says first
+	// is still on its way to him when he leaves.
+	bob := enter(t, reps[1].grpc.Dial(t, grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10)), "bob", nil)
 	ada.until(t, joinedOf("bob"), "task 1 in server.go: a Join on one replica reaches the members of every replica")
+	const backlog = 600 // Says of 1000 characters: about 600 KiB, far more than bob's window
+	var last string
+	for i := range backlog {
+		last = fmt.Sprintf("%03d", i) + strings.Repeat(".", MaxTextLength-3)
+		ada.say(t, last)
+	}
+	ada.until(t, messageOf(last), "task 1 in server.go: a Say on any replica reaches every member")
 	bob.say(t, "bye")
 	if err := bob.stream.CloseSend(); err != nil {
 		t.Fatal(err)
@@ -149,8 +161,9 @@ func TestTask1_LeavingIsAnnouncedEverywhere(t *testing.T) {
 	if err := bob.expectEnd(t, "task 1 in server.go: after CloseSend the stream ends with OK"); err != nil {
 		t.Fatalf("bob left with CloseSend and his stream ended with %v, want OK — task 1 in server.go", err)
 	}
-	if got := messages(bob.seen); !slices.Contains(got, "bye") {
-		t.Fatalf("bob left right after saying \"bye\" and received %q, without it — task 1 in server.go: what was on its way reaches a member who leaves", got)
+	if got := messages(bob.seen); len(got) != backlog+1 || got[backlog] != "bye" {
+		t.Fatalf("ada said %d messages, then bob said \"bye\" and left; bob received %d messages, the last %.20q, want all of ada's and his \"bye\" — task 1 in server.go: what was on its way reaches a member who leaves",
+			backlog, len(got), lastOf(got))
 	}
 	ada.until(t, messageOf("bye"), "task 1 in server.go: a Say on any replica reaches every member")
 	ev := ada.next(t, "task 1 in server.go: when a member's stream ends, every member of every replica sees Left")
@@ -180,4 +193,12 @@ func TestTask1_CloseEndsEveryStreamWithUnavailable(t *testing.T) {
 	case <-grpctest.Context(t, patience(streamLimit)).Done():
 		t.Fatalf("Close did not return within %v — task 1 in server.go", patience(streamLimit))
 	}
+}
+
+// lastOf returns the last of texts, or "" if there is none.
+func lastOf(texts []string) string {
+	if len(texts) == 0 {
+		return ""
+	}
+	return texts[len(texts)-1]
 }
