@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	production "github.com/grpc-streaming-workshop/workshop/07-production"
 	"github.com/grpc-streaming-workshop/workshop/07-production/roompb"
@@ -86,10 +87,13 @@ func TestTask2_TheNameComesFromTheToken(t *testing.T) {
 func TestTask2_JoiningAsSomeoneElseIsRefused(t *testing.T) {
 	w := startWorld(t, production.Config{})
 	impostor := w.connect(t, "ada", "grace") // ada's token, grace's name
+	if ev, err := impostor.stream.Recv(); err == nil {
+		t.Fatalf(`with ada's token and Join{name: "grace"}, the stream received %v, want it refused with PermissionDenied — task 2 in server.go: a Join may name only the token's holder`, ev)
+	}
 	err := impostor.end()
 	grpctest.WantCode(t, `Connect with ada's token and Join{name: "grace"}`, err, codes.PermissionDenied,
 		"task 2 in server.go: a Join may name only the token's holder")
-	if err != nil && !strings.Contains(err.Error(), "grace") {
+	if status.Code(err) == codes.PermissionDenied && !strings.Contains(err.Error(), "grace") {
 		t.Errorf("the refusal %v does not name the name asked for — task 2 in server.go", describe(err))
 	}
 }

@@ -40,7 +40,7 @@ func TestTask3_NewStreamsSpreadOverEveryReplica(t *testing.T) {
 				took[ev.GetSeq()]++
 			}
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded { // the test's own bound, the only deadline
 			aWaitRanOut.Store(true)
 			t.Fatalf("%d streams opened on Dial's connection in %v went to replicas %v, want some on each of the %d — task 3 in client.go: new streams spread over every replica",
 				opened, wait, took, len(addrs))

@@ -15,7 +15,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/grpc-streaming-workshop/workshop/08-scale-out/broker"
@@ -72,9 +74,16 @@ func patience(limit time.Duration) time.Duration {
 var aWaitRanOut atomic.Bool
 
 // ranOut reports whether err came from ctx's deadline passing (not from a
-// server that ended the stream with DeadlineExceeded), and notes it.
+// server that ended the stream with DeadlineExceeded), and notes it. gRPC
+// may report the deadline a moment before ctx's own timer has fired, so a
+// DeadlineExceeded once ctx's deadline is past counts too.
 func ranOut(ctx context.Context, err error) bool {
-	if err == nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err == nil {
+		return false
+	}
+	deadline, ok := ctx.Deadline()
+	past := ok && !time.Now().Before(deadline) && status.Code(err) == codes.DeadlineExceeded
+	if !past && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return false
 	}
 	aWaitRanOut.Store(true)
