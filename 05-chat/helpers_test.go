@@ -82,6 +82,7 @@ type room struct {
 // handler returned, that no goroutine of yours is left, and what the spy saw.
 func startRoom(t *testing.T, cfg Config) *room {
 	t.Helper()
+	grpctest.NoteShortWaits(t, aWaitRanOut.Load)
 	r := &room{server: NewServer(cfg), spy: newSpy()}
 	r.srv = grpctest.Start(t, func(s *grpc.Server) { chatpb.RegisterChatServer(s, r.server) },
 		grpc.ChainStreamInterceptor(r.spy.intercept))

@@ -105,6 +105,7 @@ type testRoom struct {
 func openRoom(t testing.TB) *testRoom {
 	t.Helper()
 	grpctest.CheckNoLeaks(t) // first: its check runs after every other cleanup
+	grpctest.NoteShortWaits(t, aWaitRanOut.Load)
 	nc, js, err := broker.Connect(natsURL, "test")
 	if err != nil {
 		t.Fatalf("connecting to the tests' broker: %v", err)

@@ -163,3 +163,19 @@ func taskOf(t testing.TB) string {
 	}
 	return ""
 }
+
+// NoteShortWaits is for a test package whose waits grow short once one of
+// them has run out (05-chat's and 08-scale-out's patience), so that code
+// that stalls everywhere fails every test within go test's own timeout. A
+// test that then fails says so: its failure may follow from the earlier
+// one rather than from its own task.
+func NoteShortWaits(t testing.TB, short func() bool) {
+	if !short() {
+		return
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log("an earlier test's wait ran out, so this test waited a second at most for each event: its failure may follow from that one (run it alone with -run to see)")
+		}
+	})
+}
