@@ -7,41 +7,62 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
+
+// bulk is how many replies sendsInBulk sends a stream: of about 36 KiB
+// each, 36 MiB in all, far more than any window holds.
+const bulk = 1024
+
+// sendsInBulk is a Factorize handler that answers the stream's first
+// request with bulk replies, counting in sent those it sends for request 1.
+func sendsInBulk(sent *atomic.Int64) func(stream) error {
+	primes := make([]int64, 4000)
+	for i := range primes {
+		primes[i] = math.MaxInt64
+	}
+	return func(s stream) error {
+		req, err := s.Recv()
+		if err != nil {
+			return err
+		}
+		for range bulk {
+			if err := s.Send(&factorpb.Factorization{Id: req.GetId(), Primes: primes}); err != nil {
+				return err
+			}
+			if req.GetId() == 1 {
+				sent.Add(1)
+			}
+		}
+		return nil
+	}
+}
+
+// receiveAll reads st to its end and returns how many replies came.
+func receiveAll(st grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization]) int {
+	received := 0
+	for {
+		if _, err := st.Recv(); err != nil {
+			return received
+		}
+		received++
+	}
+}
 
 // Send blocks once the stream's flow-control window (and the transport's
 // buffers) are full: a handler sending to a client that reads nothing stops
 // well short of all it means to send, and goes on as the client reads.
 func Example_sendBlocksWhenTheReaderStops() {
-	const messages = 1024 // of about 36 KiB each: 36 MiB in all
-	primes := make([]int64, 4000)
-	for i := range primes {
-		primes[i] = math.MaxInt64
-	}
 	var sent atomic.Int64
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		for range messages {
-			if err := s.Send(&factorpb.Factorization{Primes: primes}); err != nil {
-				return err
-			}
-			sent.Add(1)
-		}
-		return nil
-	}})
+	client, _, stop := serve(&factorizer{factorize: sendsInBulk(&sent)})
 	defer stop()
 	st, _ := client.Factorize(context.Background())
-	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream starts with the first message
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
 	// The client reads nothing meanwhile; wait until the count stands still.
-	fmt.Println("sent before the client read, fewer than all:", stopsGrowing(&sent) < messages)
-	received := 0
-	for {
-		if _, err := st.Recv(); err != nil {
-			break
-		}
-		received++
-	}
-	fmt.Println("received in the end:", received)
+	fmt.Println("sent before the client read, fewer than all:", stopsGrowing(&sent) < bulk)
+	fmt.Println("received in the end:", receiveAll(st))
 	// Output:
 	// sent before the client read, fewer than all: true
 	// received in the end: 1024
@@ -88,43 +109,17 @@ func Example_clientSendBlocksWhenTheHandlerStopsReading() {
 // connection's window back as data arrives, whoever reads it, so another
 // stream on the same connection still carries all it has to.
 func Example_aStuckStreamDoesNotHoldUpItsNeighbours() {
-	const messages = 1024 // of about 36 KiB each: 36 MiB in all, on each stream
-	primes := make([]int64, 4000)
-	for i := range primes {
-		primes[i] = math.MaxInt64
-	}
 	var sent atomic.Int64
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
-		req, err := s.Recv()
-		if err != nil {
-			return err
-		}
-		for range messages {
-			if err := s.Send(&factorpb.Factorization{Id: req.GetId(), Primes: primes}); err != nil {
-				return err
-			}
-			if req.GetId() == 1 {
-				sent.Add(1)
-			}
-		}
-		return nil
-	}})
+	client, _, stop := serve(&factorizer{factorize: sendsInBulk(&sent)})
 	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stuck, _ := client.Factorize(ctx)
 	stuck.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // and never read
-	fmt.Println("the first stream's handler is blocked, short of all:", stopsGrowing(&sent) < messages)
+	fmt.Println("the first stream's handler is blocked, short of all:", stopsGrowing(&sent) < bulk)
 	other, _ := client.Factorize(ctx)
 	other.Send(&factorpb.FactorRequest{Id: 2, Number: 12})
-	received := 0
-	for {
-		if _, err := other.Recv(); err != nil {
-			break
-		}
-		received++
-	}
-	fmt.Println("the second stream, on the same connection, received:", received)
+	fmt.Println("the second stream, on the same connection, received:", receiveAll(other))
 	// Output:
 	// the first stream's handler is blocked, short of all: true
 	// the second stream, on the same connection, received: 1024
