@@ -186,8 +186,7 @@ func (m *member) end() error {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			if errors.Is(m.stream.Context().Err(), context.DeadlineExceeded) {
-				// The test's own bound ran out, not a status from the server.
+			if grpctest.DeadlinePassed(m.stream.Context(), err) {
 				return status.Errorf(codes.DeadlineExceeded, "the stream was still open after %v: the server had neither refused nor ended it (this is the test's own bound)", streamLimit)
 			}
 			return err

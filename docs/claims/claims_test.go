@@ -325,8 +325,7 @@ func Example_messagesBeforeTheStatusArrive() {
 }
 
 // A string field that is not valid UTF-8 cannot be marshalled: the call
-// fails on the client with Internal, and no request reaches the handler
-// (the call itself has begun: the server sees it cancelled).
+// fails on the client with Internal, and no request reaches the handler.
 func Example_aStringThatIsNotUTF8() {
 	client, g, stop := serveGreeter()
 	defer stop()

@@ -10,8 +10,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
+	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
 
 // nobodyListens returns an address on which nothing listens.
@@ -56,4 +58,20 @@ func Example_aMessageOverMaxRecvMsgSize() {
 	// Output:
 	// ResourceExhausted — grpc: received message larger than max (9003 vs. 8192)
 	// calls that reached the handler: 0
+}
+
+// A call that reaches a gRPC server without its service fails with
+// Unimplemented: here a Greeter call to a server of Factorizer only.
+func Example_aCallToAnotherServer() {
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	factorpb.RegisterFactorizerServer(srv, &factorizer{})
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn := dial(lis)
+	defer conn.Close()
+	_, err := greeterpb.NewGreeterClient(conn).SayHello(context.Background(), &greeterpb.HelloRequest{Name: "Ada"})
+	fmt.Println(status.Code(err), "—", status.Convert(err).Message())
+	// Output:
+	// Unimplemented — unknown service workshop.greeter.v1.Greeter
 }

@@ -41,8 +41,8 @@ func Example_aDeadlineThatPasses() {
 }
 
 // Serve returns only once a graceful stop is over: while a call is in
-// flight, GracefulStop has closed the listener, yet Serve still waits, and
-// it returns nil after the handler has returned.
+// flight after GracefulStop began, Serve still waits, and it returns nil
+// after the handler has returned.
 func Example_serveReturnsOnceTheStopIsOver() {
 	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{}), returned: make(chan struct{})}
 	lis := bufconn.Listen(1 << 20)

@@ -68,11 +68,11 @@ func Example_sendBlocksWhenTheReaderStops() {
 	// received in the end: 1024
 }
 
-// A handler that stops calling Recv gives no window back: the client's Send
-// blocks once the stream's flow-control window (and the transport's
-// buffers) are full, and goes on when the handler reads again.
+// A handler that stops calling Recv frees no room in its stream's window:
+// the client's Send blocks once that flow-control window (and the
+// transport's buffers) are full, and goes on when the handler reads again.
 func Example_clientSendBlocksWhenTheHandlerStopsReading() {
-	const messages = 1 << 16 // about 1.3 MiB of requests in all
+	const messages = 1 << 16 // about 0.7 MiB of requests in all
 	read := make(chan struct{})
 	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
 		<-read // reads nothing until told

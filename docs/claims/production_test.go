@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
@@ -83,4 +84,31 @@ func Example_theDeadlineTravels() {
 	// Output:
 	// the handler's deadline is the client's, a little later: true
 	// the next hop's is the handler's, a little later: true
+}
+
+// A cancel travels too: when the client cancels, the handler's context ends,
+// and with it a call the handler made with that context, one hop further.
+func Example_aCancelTravels() {
+	f := &factorizer{arrived: make(chan struct{}, 1), release: make(chan struct{})}
+	nextHopEnded := make(chan error, 1)
+	var client factorpb.FactorizerClient
+	f.factorize = func(s stream) error {
+		_, err := client.FactorOne(s.Context(), &factorpb.FactorRequest{Id: 1, Number: 12})
+		nextHopEnded <- err
+		return err
+	}
+	releaseOnCancel := grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		go func() { <-ctx.Done(); close(f.release) }() // the held FactorOne ends with its context
+		return h(ctx, req)
+	})
+	client, _, stop := serve(f, releaseOnCancel)
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, _ := client.Factorize(ctx)
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
+	<-f.arrived // the next hop's handler runs
+	cancel()
+	fmt.Println("the call the handler made:", status.Code(<-nextHopEnded))
+	// Output:
+	// the call the handler made: Canceled
 }

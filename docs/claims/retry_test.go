@@ -12,9 +12,10 @@ import (
 )
 
 // A grpc-go client keeps what a call has sent, up to 256 KiB by default
-// (grpc.MaxRetryRPCBufferSize), until the server answers, so that it could
-// retry the call transparently; past that size it gives the retry up and
-// lets go of all of it. 03's benchmark turns the buffer off for that reason.
+// (grpc.MaxRetryRPCBufferSize), until it reads the server's answer, so that
+// it could retry the call transparently; past that size it gives the retry
+// up and lets go of all of it. 03's benchmark turns the buffer off for that
+// reason.
 func Example_theClientKeepsWhatItSentForARetry() {
 	fmt.Println("100 KiB sent, default:", clientHoldsWhatItSent(100<<10))
 	fmt.Println("100 KiB sent, MaxRetryRPCBufferSize(0):", clientHoldsWhatItSent(100<<10, grpc.MaxRetryRPCBufferSize(0)))

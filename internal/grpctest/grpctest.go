@@ -175,7 +175,7 @@ func NoteShortWaits(t testing.TB, short func() bool) {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Log("an earlier test's wait ran out, so this test waited a second at most for each event: its failure may follow from that one (run it alone with -run to see)")
+			t.Log("an earlier test's wait ran out, so this test's waits were cut to a second: its failure may follow from that one (run it alone with -run to see)")
 		}
 	})
 }
