@@ -34,12 +34,28 @@ type stream = grpc.BidiStreamingServer[factorpb.FactorRequest, factorpb.Factoriz
 type factorizer struct {
 	factorpb.UnimplementedFactorizerServer
 	factorize func(stream) error
+	began     chan struct{} // Factorize says here that a stream reached its handler;
 	arrived   chan struct{} // FactorOne says here that it has started,
 	release   chan struct{} // then waits for this to close,
 	returned  chan struct{} // and closes this as it returns.
 }
 
-func (f *factorizer) Factorize(s stream) error { return f.factorize(s) }
+func (f *factorizer) Factorize(s stream) error {
+	if f.began != nil {
+		f.began <- struct{}{}
+	}
+	return f.factorize(s)
+}
+
+// begun opens a Factorize stream on client and returns it once its handler
+// runs: a client's Send returns before the server has anything, so a cancel
+// or a stop right after it could come before the stream reached the server.
+func begun(ctx context.Context, client factorpb.FactorizerClient, f *factorizer) grpc.BidiStreamingClient[factorpb.FactorRequest, factorpb.Factorization] {
+	st, _ := client.Factorize(ctx)
+	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
+	<-f.began
+	return st
+}
 
 func (f *factorizer) FactorOne(ctx context.Context, req *factorpb.FactorRequest) (*factorpb.Factorization, error) {
 	if f.returned != nil {
@@ -187,17 +203,17 @@ func Example_closeSendIsAHalfClose() {
 // is) and its context is done: the handler must notice and return.
 func Example_aCancelledCall() {
 	handlerSaw := make(chan string, 1)
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+	f := &factorizer{began: make(chan struct{}, 1), factorize: func(s stream) error {
 		s.Recv()
 		_, err := s.Recv() // waits for a second message that never comes
 		_, isStatus := status.FromError(err)
 		handlerSaw <- fmt.Sprintf("Recv %v (a status: %v), its context %v", status.Code(err), isStatus, s.Context().Err())
 		return err
-	}})
+	}}
+	client, _, stop := serve(f)
 	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, _ := client.Factorize(ctx)
-	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream has started
+	st := begun(ctx, client, f)
 	cancel()
 	_, err := st.Recv()
 	fmt.Println("client:", status.Code(err))
@@ -384,13 +400,13 @@ func Example_returningEndsTheStreamsContext() {
 // GracefulStop waits for open streams too, however idle: it returns only
 // once they have ended (here by Stop).
 func Example_gracefulStopWaitsForAnIdleStream() {
-	client, srv, stop := serve(&factorizer{factorize: func(s stream) error {
+	f := &factorizer{began: make(chan struct{}, 1), factorize: func(s stream) error {
 		<-s.Context().Done()
 		return s.Context().Err()
-	}})
+	}}
+	client, srv, stop := serve(f)
 	defer stop()
-	st, _ := client.Factorize(context.Background())
-	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12}) // the stream is open
+	begun(context.Background(), client, f) // the stream is open
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
 	select {

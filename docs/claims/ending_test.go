@@ -19,17 +19,17 @@ import (
 // the client's reset of the stream arrived first. Either is the call's end.
 func Example_aDeadlineThatPasses() {
 	handlerSaw := make(chan error, 1)
-	client, _, stop := serve(&factorizer{factorize: func(s stream) error {
+	f := &factorizer{began: make(chan struct{}, 1), factorize: func(s stream) error {
 		s.Recv()
 		_, err := s.Recv() // waits for a second message that never comes
 		handlerSaw <- s.Context().Err()
 		return err
-	}})
+	}}
+	client, _, stop := serve(f)
 	defer stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	st, _ := client.Factorize(ctx)
-	st.Send(&factorpb.FactorRequest{Id: 1, Number: 12})
+	st := begun(ctx, client, f)
 	_, err := st.Recv()
 	fmt.Println("client:", status.Code(err))
 	seen := <-handlerSaw
@@ -72,4 +72,26 @@ func Example_serveReturnsOnceTheStopIsOver() {
 	// Output:
 	// Serve waits while the handler runs
 	// Serve returned after the handler, with <nil>
+}
+
+// A client that disappears (its connection closes, as when its process
+// exits) ends the call for the server: the handler's context is done.
+func Example_aClientThatDisappears() {
+	handlerSaw := make(chan error, 1)
+	f := &factorizer{began: make(chan struct{}, 1), factorize: func(s stream) error {
+		<-s.Context().Done()
+		handlerSaw <- s.Context().Err()
+		return s.Context().Err()
+	}}
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	factorpb.RegisterFactorizerServer(srv, f)
+	go srv.Serve(lis)
+	defer srv.Stop()
+	conn := dial(lis)
+	begun(context.Background(), factorpb.NewFactorizerClient(conn), f)
+	conn.Close()
+	fmt.Println("the handler's context:", <-handlerSaw)
+	// Output:
+	// the handler's context: context canceled
 }
