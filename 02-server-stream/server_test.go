@@ -31,6 +31,13 @@ const wait = 10 * time.Second
 // would take the billions of candidates below.
 const prompt = 3 * time.Second
 
+// stopBound bounds how long a handler may take to return once its call is
+// over. One that looks at its context returns in microseconds; one that
+// searches on takes seconds more even on a fast desktop (a billion and more
+// divisions), so this bound is kept short enough that a fast machine does
+// not finish such a search inside it.
+const stopBound = time.Second
+
 // Numbers whose search is far longer than any test waits: billions of
 // candidates, seconds of work on any machine. A handler that stops when its
 // call is over returns in microseconds instead; one that does not is still
@@ -205,7 +212,7 @@ func TestTask3_StopsWhenTheClientCancels(t *testing.T) {
 	w.waitStarted(t, call)
 	cancel() // the client hangs up while the handler searches
 
-	ended, sends := w.waitReturn(t, prompt, call, "the client cancelled the call")
+	ended, sends := w.waitReturn(t, stopBound, call, "the client cancelled the call")
 	wantNothingSentAfterTheEnd(t, call, "the client cancelled", sends)
 	wantContextError(t, ended)
 }
@@ -237,7 +244,7 @@ func TestTask3_SendsEachFactorAsSoonAsFound(t *testing.T) {
 	}
 	cancel() // the client has what it wanted, and hangs up
 
-	ended, sends := w.waitReturn(t, prompt, call, "the client cancelled the call after the factor 2")
+	ended, sends := w.waitReturn(t, stopBound, call, "the client cancelled the call after the factor 2")
 	wantNothingSentAfterTheEnd(t, call, "the client cancelled", sends)
 	wantContextError(t, ended)
 }
@@ -257,7 +264,7 @@ func TestTask3_StopsAtTheDeadline(t *testing.T) {
 		_, err := drain(ctx, client, bigPrime)
 		grpctest.WantCode(t, call+" with a 200 ms deadline", err, codes.DeadlineExceeded,
 			"task 3 in server.go: the call's deadline passed while the handler was searching")
-		ended, sends := w.waitReturn(t, prompt, call, "the call's deadline passed")
+		ended, sends := w.waitReturn(t, stopBound, call, "the call's deadline passed")
 		wantNothingSentAfterTheEnd(t, call, "the call's deadline passed", sends)
 		wantContextError(t, ended)
 	})
@@ -276,7 +283,7 @@ func TestTask3_StopsAtTheDeadline(t *testing.T) {
 			_, err := drain(ctx, client, bigPrime)
 			result <- err
 		}()
-		ended, sends := w.waitReturn(t, prompt, call, "its context's deadline passed")
+		ended, sends := w.waitReturn(t, stopBound, call, "its context's deadline passed")
 		wantNothingSentAfterTheEnd(t, call, "its context's deadline passed", sends)
 		wantContextError(t, ended)
 		err := <-result
