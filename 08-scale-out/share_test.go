@@ -143,10 +143,10 @@ func TestTask1_LeavingIsAnnouncedEverywhere(t *testing.T) {
 	reps := room.startN(t, 2, Config{})
 	ada := enter(t, reps[0].dial(t), "ada", nil)
 	// bob's connection keeps gRPC's first window of 64 KiB (a fixed window
-	// does not grow), and he reads nothing for a while. Before a Send to him
-	// blocks, his replica's transport takes about 130 KiB (his window, and
-	// gRPC's 64 KiB write quota): what ada says first, far more, is still on
-	// its way to him when he leaves.
+	// does not grow), and he reads nothing until his replica has read his
+	// CloseSend. Before a Send to him blocks, his replica's transport takes
+	// about 130 KiB (his window, and gRPC's 64 KiB write quota): what ada
+	// says first, far more, is still on its way to him when he leaves.
 	bob := enter(t, reps[1].grpc.Dial(t, grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10)), "bob", nil)
 	ada.until(t, joinedOf("bob"), "task 1 in server.go: a Join on one replica reaches the members of every replica")
 	const backlog = 600 // Says of 1000 characters: about 600 KiB, far more than bob's window
@@ -159,6 +159,13 @@ func TestTask1_LeavingIsAnnouncedEverywhere(t *testing.T) {
 	bob.say(t, "bye")
 	if err := bob.stream.CloseSend(); err != nil {
 		t.Fatal(err)
+	}
+	wait := patience(streamLimit)
+	select {
+	case <-reps[1].spy.readCloseSend("bob"):
+	case <-time.After(wait):
+		aWaitRanOut.Store(true)
+		t.Fatalf("bob's replica did not read his CloseSend within %v — task 1 in server.go: a member leaves with CloseSend", wait)
 	}
 	// bob receives what was on its way, his own "bye", and then the end.
 	if err := bob.expectEnd(t, "task 1 in server.go: after CloseSend the stream ends with OK"); err != nil {

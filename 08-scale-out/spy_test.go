@@ -1,6 +1,8 @@
 package scaleout
 
 import (
+	"errors"
+	"io"
 	"sync"
 
 	"google.golang.org/grpc"
@@ -11,16 +13,20 @@ import (
 
 // spy is a stream interceptor on a replica: it sees the replica's streams
 // from the server's side, as the network would. It counts the Connect
-// streams running, and can hold the Sends to a member, as a member whose
-// terminal stopped reading (and a full flow-control window) would.
+// streams running, can hold the Sends to a member, as a member whose
+// terminal stopped reading (and a full flow-control window) would, and
+// tells when the replica has read a member's CloseSend.
 type spy struct {
-	mu      sync.Mutex
-	running int
-	held    map[string]chan struct{} // by name: closed when released
-	changes *changes                 // told when a stream starts or ends
+	mu         sync.Mutex
+	running    int
+	held       map[string]chan struct{} // by name: closed when released
+	halfClosed map[string]chan struct{} // by name: closed when Recv returns io.EOF
+	changes    *changes                 // told when a stream starts or ends
 }
 
-func newSpy(c *changes) *spy { return &spy{held: map[string]chan struct{}{}, changes: c} }
+func newSpy(c *changes) *spy {
+	return &spy{held: map[string]chan struct{}{}, halfClosed: map[string]chan struct{}{}, changes: c}
+}
 
 func (s *spy) intercept(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	s.mu.Lock()
@@ -54,20 +60,42 @@ func (s *spy) hold(name string) (release func()) {
 	return func() { once.Do(func() { close(ch) }) }
 }
 
+// readCloseSend is closed once the replica's Recv on the stream of the member
+// called name has returned io.EOF: the replica knows the member is leaving.
+func (s *spy) readCloseSend(name string) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.halfClosedLocked(name)
+}
+
+func (s *spy) halfClosedLocked(name string) chan struct{} {
+	ch, ok := s.halfClosed[name]
+	if !ok {
+		ch = make(chan struct{})
+		s.halfClosed[name] = ch
+	}
+	return ch
+}
+
 type spiedStream struct {
 	grpc.ServerStream
-	spy  *spy
-	name string // from the Join, once read; guarded by spy.mu
+	spy     *spy
+	name    string // from the Join, once read; guarded by spy.mu
+	eofSeen bool   // Recv has returned io.EOF; guarded by spy.mu
 }
 
 func (ss *spiedStream) RecvMsg(m any) error {
 	err := ss.ServerStream.RecvMsg(m)
-	if ev, ok := m.(*roompb.ClientEvent); ok && err == nil && ev.GetJoin() != nil {
-		ss.spy.mu.Lock()
-		if ss.name == "" {
-			ss.name = ev.GetJoin().GetName()
+	ss.spy.mu.Lock()
+	defer ss.spy.mu.Unlock()
+	if ev, ok := m.(*roompb.ClientEvent); ok && err == nil && ev.GetJoin() != nil && ss.name == "" {
+		ss.name = ev.GetJoin().GetName()
+	}
+	if errors.Is(err, io.EOF) && ss.name != "" {
+		if ch := ss.spy.halfClosedLocked(ss.name); !ss.eofSeen {
+			ss.eofSeen = true
+			close(ch)
 		}
-		ss.spy.mu.Unlock()
 	}
 	return err
 }
