@@ -1,5 +1,6 @@
-// Package claims demonstrates, one example each, what the workshop's prose
-// says about how grpc-go behaves. `go test ./docs/claims` runs them, and so
+// Package claims demonstrates, one example each (a test, for the one that
+// measures memory), what the workshop's prose says about how grpc-go
+// behaves. `go test ./docs/claims` runs them, and so
 // does `workshop verify`: an upgrade of grpc-go that changes a behaviour
 // turns CI red instead of leaving a false sentence behind. The prose links
 // here.
