@@ -72,12 +72,19 @@ func (f *factorizer) FactorOne(ctx context.Context, req *factorpb.FactorRequest)
 // serve runs f over an in-memory connection and returns a client for it and
 // the server; stop ends both.
 func serve(f *factorizer, opts ...grpc.ServerOption) (client factorpb.FactorizerClient, srv *grpc.Server, stop func()) {
+	conn, srv, stop := serveConn(f, opts...)
+	return factorpb.NewFactorizerClient(conn), srv, stop
+}
+
+// serveConn is serve, for an example that needs the connection itself: to
+// close it, or to make a client of another service on it.
+func serveConn(f *factorizer, opts ...grpc.ServerOption) (conn *grpc.ClientConn, srv *grpc.Server, stop func()) {
 	lis := bufconn.Listen(1 << 20)
 	srv = grpc.NewServer(opts...)
 	factorpb.RegisterFactorizerServer(srv, f)
 	go srv.Serve(lis)
-	conn := dial(lis)
-	return factorpb.NewFactorizerClient(conn), srv, func() { conn.Close(); srv.Stop() }
+	conn = dial(lis)
+	return conn, srv, func() { conn.Close(); srv.Stop() }
 }
 
 // dial returns a client connection to lis, in memory.

@@ -10,10 +10,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/grpc-streaming-workshop/workshop/01-unary/greeterpb"
-	"github.com/grpc-streaming-workshop/workshop/04-bidi/factorpb"
 )
 
 // nobodyListens returns an address on which nothing listens.
@@ -63,13 +61,8 @@ func Example_aMessageOverMaxRecvMsgSize() {
 // A call that reaches a gRPC server without its service fails with
 // Unimplemented: here a Greeter call to a server of Factorizer only.
 func Example_aCallToAnotherServer() {
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	factorpb.RegisterFactorizerServer(srv, &factorizer{})
-	go srv.Serve(lis)
-	defer srv.Stop()
-	conn := dial(lis)
-	defer conn.Close()
+	conn, _, stop := serveConn(&factorizer{})
+	defer stop()
 	_, err := greeterpb.NewGreeterClient(conn).SayHello(context.Background(), &greeterpb.HelloRequest{Name: "Ada"})
 	fmt.Println(status.Code(err), "—", status.Convert(err).Message())
 	// Output:

@@ -83,14 +83,10 @@ func Example_aClientThatDisappears() {
 		handlerSaw <- s.Context().Err()
 		return s.Context().Err()
 	}}
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer()
-	factorpb.RegisterFactorizerServer(srv, f)
-	go srv.Serve(lis)
-	defer srv.Stop()
-	conn := dial(lis)
+	conn, _, stop := serveConn(f)
+	defer stop()
 	begun(context.Background(), factorpb.NewFactorizerClient(conn), f)
-	conn.Close()
+	conn.Close() // as the client's process would, on exit
 	fmt.Println("the handler's context:", <-handlerSaw)
 	// Output:
 	// the handler's context: context canceled
